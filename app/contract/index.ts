@@ -1,0 +1,7 @@
+/** The public surface of `app/contract`: the only module the renderer may import from `app/`. */
+export * from './api';
+export * from './client';
+export * from './errors';
+export * from './methods';
+export * from './schemas';
+export * from './format';

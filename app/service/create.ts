@@ -1,0 +1,36 @@
+/** The composition root: builds an {@link ExplorerService} with the real core modules. */
+import { mkdirSync } from 'node:fs';
+import { ensureBackend } from '../engine/backend';
+import { scanFolder } from '../library/scan';
+import { resolveDataDir } from '../paths';
+import { appVersion } from '../version';
+import { ExplorerService, type FolderDialogs } from './explorer-service';
+
+export interface CreateServiceOptions {
+  /** Defaults to {@link resolveDataDir} (which honours LATENT_EXPLORER_DATA_DIR). */
+  dataDir?: string;
+  appVersion?: string;
+  electronVersion?: string | null;
+  dialogs?: FolderDialogs | null;
+  /** Requested tfjs backend; defaults to LATENT_EXPLORER_BACKEND. */
+  backend?: string | null;
+}
+
+export function createExplorerService(options: CreateServiceOptions = {}): ExplorerService {
+  const dataDir = options.dataDir ?? resolveDataDir();
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Cannot create the data directory ${dataDir}: ${reason}`, { cause: error });
+  }
+  const backendOptions = options.backend !== undefined ? { requested: options.backend } : {};
+  return new ExplorerService({
+    appVersion: options.appVersion ?? appVersion(),
+    dataDir,
+    electronVersion: options.electronVersion ?? null,
+    engine: { status: () => ensureBackend(backendOptions) },
+    library: { scan: scanFolder },
+    dialogs: options.dialogs ?? null,
+  });
+}
