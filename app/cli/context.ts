@@ -13,11 +13,8 @@ export interface CommandContext {
   api: ExplorerApi;
 }
 
-export function createCommandContext(options: { dataDir?: string; backend?: string | null }): CommandContext {
-  const service = createExplorerService({
-    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
-    ...(options.backend !== undefined ? { backend: options.backend } : {}),
-  });
+export function createCommandContext(options: { dataDir: string; backend: string | null }): CommandContext {
+  const service = createExplorerService({ dataDir: options.dataDir, backend: options.backend });
   const api = createApiClient((method, req) => dispatch(service, method, req));
   return { service, api };
 }

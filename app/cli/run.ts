@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ExplorerError } from '../contract';
 import { parseBackendName } from '../engine/backend';
+import { resolveDataDir } from '../paths';
 import { DEFAULT_PORT } from '../server/server';
 import { appVersion } from '../version';
 import { infoCommand } from './commands/info';
@@ -84,8 +85,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (parseBackendName(backend) === 'invalid') {
       throw new UsageError(`--backend must be auto, tensorflow, wasm or cpu, not "${String(backend)}".`);
     }
-    const dataDir = values['data-dir'];
-    const ctx = () => createCommandContext({ ...(dataDir !== undefined ? { dataDir } : {}), backend: backend ?? null });
+    const dataDir = values['data-dir'] ?? resolveDataDir({ env: io.env });
+    const ctx = () => createCommandContext({ dataDir, backend: backend ?? null });
 
     switch (command) {
       case 'info': {

@@ -57,15 +57,18 @@ class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly apiError: ApiError,
+    /** Close the connection after replying (the request body was not read to its end). */
+    readonly closeConnection = false,
   ) {
     super(apiError.message);
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: ApiResult<unknown>): void {
+function sendJson(res: ServerResponse, status: number, body: ApiResult<unknown>, extra: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     ...SECURITY_HEADERS,
+    ...extra,
     'content-type': 'application/json; charset=utf-8',
     'content-length': String(Buffer.byteLength(text)),
     'cache-control': 'no-store',
@@ -73,32 +76,52 @@ function sendJson(res: ServerResponse, status: number, body: ApiResult<unknown>)
   res.end(text);
 }
 
-function sendError(res: ServerResponse, status: number, error: ApiError, asJson: boolean): void {
+function sendError(res: ServerResponse, status: number, error: ApiError, asJson: boolean, close = false): void {
+  const extra: Record<string, string> = close ? { connection: 'close' } : {};
   if (asJson) {
-    sendJson(res, status, { ok: false, error });
+    sendJson(res, status, { ok: false, error }, extra);
     return;
   }
-  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  res.writeHead(status, { ...SECURITY_HEADERS, ...extra, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
   res.end(`${error.message}\n`);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return; // Drained and dropped: the reply closes the connection.
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        tooLarge = true;
+        chunks.length = 0;
+        reject(
+          new HttpError(
+            413,
+            { code: 'BAD_REQUEST', message: `Request body is larger than ${MAX_BODY_BYTES} bytes.` },
+            true,
+          ),
+        );
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }
 
 async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      throw new HttpError(413, { code: 'BAD_REQUEST', message: `Request body is larger than ${MAX_BODY_BYTES} bytes.` });
-    }
-    chunks.push(chunk as Buffer);
-  }
-  if (size === 0) return undefined;
+  const body = await readBody(req);
+  if (body.length === 0) return undefined;
   if (!type.startsWith('application/json')) {
     throw new HttpError(415, { code: 'BAD_REQUEST', message: 'Send the request body as application/json.' });
   }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(body.toString('utf8')) as unknown;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new HttpError(400, { code: 'BAD_REQUEST', message: `The request body is not valid JSON: ${reason}` });
@@ -194,9 +217,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (options.staticDir === null) {
       throw new HttpError(404, { code: 'NOT_FOUND', message: 'This server has no user interface; use /api/<method>.' });
     }
+    // The raw path, not url.pathname: URL parsing resolves `..` and `%2e%2e`, and a request that
+    // tries them is refused rather than quietly served something else.
+    const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
     const outcome = await serveStatic(
       options.staticDir,
-      url.pathname,
+      rawPath,
       res,
       { ...SECURITY_HEADERS, 'content-security-policy': PAGE_CSP },
       req.method,
@@ -220,7 +246,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return;
       }
       if (error instanceof HttpError) {
-        sendError(res, error.status, error.apiError, isApi);
+        sendError(res, error.status, error.apiError, isApi, error.closeConnection);
         return;
       }
       console.error('Serve mode request failed:', error);

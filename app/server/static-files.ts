@@ -29,8 +29,9 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
     return null;
   }
   if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  // Refuse any `..` segment outright, before normalising could fold it away at the root.
+  if (decoded.split('/').includes('..')) return null;
   const normalized = path.posix.normalize(`/${decoded}`);
-  if (normalized.split('/').includes('..')) return null;
   const resolvedRoot = path.resolve(root);
   const target = path.resolve(resolvedRoot, `.${normalized}`);
   if (target !== resolvedRoot && !target.startsWith(resolvedRoot + path.sep)) return null;

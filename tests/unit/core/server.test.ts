@@ -1,0 +1,206 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cookieName, hostAllowed, parseCookies, tokensEqual } from '../../../app/server/auth';
+import { startServer, type RunningServer } from '../../../app/server/server';
+import { resolveStaticPath } from '../../../app/server/static-files';
+import { controllableScan, makeService } from './fakes';
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** Raw HTTP (not fetch) so tests can send any Host header and unnormalised paths. */
+function send(server: RunningServer, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: server.port, method: options.method ?? 'GET', path: options.path, headers: options.headers },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    if (options.body !== undefined) req.write(options.body);
+    req.end();
+  });
+}
+
+let server: RunningServer;
+let staticDir: string;
+const scans = controllableScan();
+const service = makeService({ library: { scan: scans.scan } });
+const auth = () => ({ authorization: `Bearer ${server.token}` });
+const json = { 'content-type': 'application/json' };
+
+beforeAll(async () => {
+  staticDir = await mkdtemp(path.join(os.tmpdir(), 'le-static-'));
+  await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>LE</title>');
+  await writeFile(path.join(staticDir, 'app.js'), 'console.log(1)');
+  server = await startServer({ api: service, events: service.events, port: 0, staticDir });
+});
+afterAll(async () => {
+  await server.close();
+  await rm(staticDir, { recursive: true, force: true });
+});
+
+describe('serve mode authentication', () => {
+  it('prints a loopback URL with the token', () => {
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${server.token}`);
+    expect(server.token.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('refuses API calls and pages without the token', async () => {
+    const api = await send(server, { method: 'POST', path: '/api/getStatus' });
+    expect(api.status).toBe(401);
+    expect(JSON.parse(api.body)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    const page = await send(server, { path: '/' });
+    expect(page.status).toBe(401);
+    expect(page.body).not.toContain('<title>');
+    const events = await send(server, { path: '/api/events' });
+    expect(events.status).toBe(401);
+  });
+
+  it('refuses a wrong token', async () => {
+    const reply = await send(server, { method: 'POST', path: '/api/getStatus', headers: { authorization: 'Bearer nope' } });
+    expect(reply.status).toBe(401);
+    expect(JSON.parse(reply.body).error.message).toMatch(/Wrong access token/);
+    const viaQuery = await send(server, { path: `/?token=${server.token.slice(1)}` });
+    expect(viaQuery.status).toBe(401);
+  });
+
+  it('trades the URL token for an HttpOnly cookie and a clean address', async () => {
+    const reply = await send(server, { path: `/?token=${server.token}` });
+    expect(reply.status).toBe(303);
+    expect(reply.headers.location).toBe('/');
+    const cookie = String(reply.headers['set-cookie']);
+    expect(cookie).toContain(`${cookieName(server.port)}=`);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const page = await send(server, { path: '/', headers: { cookie: cookie.split(';')[0] as string } });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>LE</title>');
+    expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+  });
+
+  it('refuses foreign Host headers (DNS rebinding) and cross-origin posts', async () => {
+    const rebinding = await send(server, { method: 'POST', path: '/api/getStatus', headers: { ...auth(), host: 'evil.example:80' } });
+    expect(rebinding.status).toBe(403);
+    const cross = await send(server, {
+      method: 'POST',
+      path: '/api/getStatus',
+      headers: { ...auth(), origin: 'http://evil.example' },
+    });
+    expect(cross.status).toBe(403);
+    expect(JSON.parse(cross.body).error.code).toBe('UNAUTHORIZED');
+  });
+});
+
+describe('serve mode API', () => {
+  it('calls methods and returns ApiResult JSON', async () => {
+    const reply = await send(server, { method: 'POST', path: '/api/getStatus', headers: auth() });
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.body)).toMatchObject({ ok: true, value: { appVersion: '9.9.9' } });
+  });
+
+  it('answers unknown methods, bad arguments and bad bodies with typed errors', async () => {
+    const unknown = await send(server, { method: 'POST', path: '/api/dropDatabase', headers: auth() });
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.body).error.code).toBe('UNKNOWN_METHOD');
+    const badArgs = await send(server, { method: 'POST', path: '/api/openLibrary', headers: { ...auth(), ...json }, body: '{"folder":7}' });
+    expect(badArgs.status).toBe(400);
+    expect(JSON.parse(badArgs.body)).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    const badJson = await send(server, { method: 'POST', path: '/api/openLibrary', headers: { ...auth(), ...json }, body: '{folder' });
+    expect(badJson.status).toBe(400);
+    expect(JSON.parse(badJson.body).error.message).toMatch(/not valid JSON/);
+    const wrongType = await send(server, { method: 'POST', path: '/api/openLibrary', headers: { ...auth(), 'content-type': 'text/plain' }, body: '{}' });
+    expect(wrongType.status).toBe(415);
+    const wrongVerb = await send(server, { method: 'GET', path: '/api/getStatus', headers: auth() });
+    expect(wrongVerb.status).toBe(405);
+    const huge = await send(server, {
+      method: 'POST',
+      path: '/api/openLibrary',
+      headers: { ...auth(), ...json },
+      body: JSON.stringify({ folder: 'x'.repeat(9 * 1024 * 1024) }),
+    }).catch((error: NodeJS.ErrnoException) => ({ status: error.code === 'EPIPE' || error.code === 'ECONNRESET' ? 413 : 0, headers: {}, body: '' }));
+    expect(huge.status).toBe(413);
+  });
+
+  it('streams events over SSE', async () => {
+    const events: string[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: server.port, path: '/api/events', headers: auth() }, (res) => {
+        expect(res.headers['content-type']).toMatch(/text\/event-stream/);
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          events.push(chunk);
+          // Let the scan finish once it has started (the job exists only after the POST arrived).
+          if (chunk.includes('event: job:started')) scans.release('/sse');
+          if (events.join('').includes('event: library:opened')) {
+            req.destroy();
+            resolve();
+          }
+        });
+        void send(server, { method: 'POST', path: '/api/openLibrary', headers: { ...auth(), ...json }, body: '{"folder":"/sse"}' });
+      });
+      req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? undefined : reject(error)));
+      req.end();
+    });
+    await done;
+    const text = events.join('');
+    expect(text).toContain('event: job:started');
+    expect(text).toContain('event: job:progress');
+    expect(text).toMatch(/event: library:opened\ndata: \{"folder":"\/sse"/);
+  });
+});
+
+describe('serve mode static files', () => {
+  it('serves assets and falls back to the page for app routes', async () => {
+    const asset = await send(server, { path: '/app.js', headers: auth() });
+    expect(asset.status).toBe(200);
+    expect(asset.headers['content-type']).toMatch(/text\/javascript/);
+    const route = await send(server, { path: '/library', headers: auth() });
+    expect(route.body).toContain('<title>LE</title>');
+    const missing = await send(server, { path: '/missing.js', headers: auth() });
+    expect(missing.status).toBe(404);
+  });
+
+  it('refuses paths that leave the renderer folder', async () => {
+    for (const p of ['/../package.json', '/%2e%2e/%2e%2e/etc/passwd', '/..%2fsecret', '/a%5c..%5c..%5cx', '/%00', '/%E0%A4%A']) {
+      const reply = await send(server, { path: p, headers: auth() });
+      expect([400, 404], p).toContain(reply.status);
+      expect(reply.body).not.toContain('root:');
+    }
+    expect(resolveStaticPath('/srv/r', '/../x')).toBeNull();
+    expect(resolveStaticPath('/srv/r', '/%2e%2e/x')).toBeNull();
+    expect(resolveStaticPath('/srv/r', '/a/b.js')).toBe('/srv/r/a/b.js');
+  });
+});
+
+describe('auth helpers', () => {
+  it('compares tokens safely', () => {
+    expect(tokensEqual('abc', 'abc')).toBe(true);
+    expect(tokensEqual('abc', 'abd')).toBe(false);
+    expect(tokensEqual('abc', 'abcd')).toBe(false);
+    expect(tokensEqual('abc', null)).toBe(false);
+  });
+  it('parses cookies and tolerates malformed ones', () => {
+    expect(parseCookies('a=1; b=%zz; c=x%20y').get('c')).toBe('x y');
+    expect(parseCookies('a=1; b=%zz').has('b')).toBe(false);
+  });
+  it('accepts only loopback Host headers on a loopback server', () => {
+    expect(hostAllowed('127.0.0.1:80', '127.0.0.1')).toBe(true);
+    expect(hostAllowed('localhost:80', '127.0.0.1')).toBe(true);
+    expect(hostAllowed('[::1]:80', '127.0.0.1')).toBe(true);
+    expect(hostAllowed('attacker.test:80', '127.0.0.1')).toBe(false);
+    expect(hostAllowed(undefined, '127.0.0.1')).toBe(false);
+    expect(hostAllowed('box.lan:80', '0.0.0.0')).toBe(true);
+  });
+});
