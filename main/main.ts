@@ -1,0 +1,49 @@
+/**
+ * Electron main process entry (bundled to build/main/main.js, ESM). Only wiring: it hands the
+ * real Electron modules and the core to startShell (shell.ts), where everything is tested.
+ *
+ * Everything before app 'ready' happens synchronously inside startShell; there must be no
+ * top-level await before it (an ESM entry point delays 'ready' only until it has evaluated).
+ */
+import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, shell } from 'electron';
+import { existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { createExplorerService } from '../app/service/create';
+import { dispatch } from '../app/service/dispatch';
+import { startShell } from './shell';
+
+// Files sit next to this bundle: build/main/main.js, build/main/preload.cjs, build/renderer/.
+const here = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
+// The PNG icon exists in a checkout (resources/ is electron-builder's input, not packaged);
+// installed builds take their icon from the package instead.
+const devIcon = here('../../resources/icon.png');
+
+startShell<BrowserWindow>(
+  {
+    app,
+    ipcMain,
+    protocol,
+    dialog,
+    defaultSession: () => session.defaultSession,
+    createWindow: (options) => new BrowserWindow(options),
+    setApplicationMenu: (template) => Menu.setApplicationMenu(Menu.buildFromTemplate(template)),
+    showErrorBox: (title, content) => dialog.showErrorBox(title, content),
+    openExternal: (url) => shell.openExternal(url),
+  },
+  {
+    env: process.env,
+    platform: process.platform,
+    electronVersion: process.versions.electron ?? null,
+    rendererDir: here('../renderer'),
+    preloadPath: here('./preload.cjs'),
+    iconPath: !app.isPackaged && existsSync(devIcon) ? devIcon : undefined,
+    readFile: (filePath) => readFile(filePath),
+    makeDir: (dir) => {
+      mkdirSync(dir, { recursive: true });
+    },
+    createService: createExplorerService,
+    dispatch,
+    log: (message) => console.error(`[latent-explorer] ${message}`),
+  },
+);
