@@ -1,0 +1,39 @@
+/**
+ * The renderer's only door to the core. In Electron the preload exposes `window.explorer`
+ * (IPC); in serve mode the page talks HTTP + server-sent events to the server that served it.
+ * Everything else in the renderer imports `api`, `on` and `transport` from here.
+ */
+import type { ExplorerApi, ExplorerEvents } from '$contract/api';
+import { createApiClient, type Subscribe, type Unsubscribe } from '$contract/client';
+import type { EventName } from '$contract/methods';
+import {
+  httpInvoke,
+  httpSubscribe,
+  watchHttpConnection,
+  type ConnectionState,
+} from './lib/http-transport';
+
+export type { ConnectionState };
+export type Transport = 'ipc' | 'http';
+
+const bridge = window.explorer;
+
+export const transport: Transport = bridge ? 'ipc' : 'http';
+
+export const api: ExplorerApi = bridge
+  ? createApiClient((method, req) => bridge[method](req))
+  : createApiClient(httpInvoke);
+
+export const on: Subscribe = bridge
+  ? <E extends EventName>(event: E, listener: (payload: ExplorerEvents[E]) => void) =>
+      bridge.on(event, listener)
+  : httpSubscribe;
+
+/** The state of the event channel. IPC cannot drop while the window lives: always `open`. */
+export function watchConnection(watcher: (state: ConnectionState) => void): Unsubscribe {
+  if (bridge) {
+    watcher('open');
+    return () => {};
+  }
+  return watchHttpConnection(watcher);
+}
