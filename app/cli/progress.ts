@@ -6,11 +6,23 @@ import { formatDuration, type JobProgress } from '../contract';
 import type { CommandContext } from './context';
 import type { CliIo } from './io';
 
+const BAR_WIDTH = 24;
+
 export function formatProgress(p: JobProgress): string {
-  const total = p.total !== null ? `/${p.total}` : '';
+  const bar =
+    p.total !== null && p.total > 0
+      ? `[${'#'.repeat(Math.round((Math.min(p.done, p.total) / p.total) * BAR_WIDTH)).padEnd(BAR_WIDTH, '.')}] `
+      : '';
+  const total = p.total !== null ? `/${p.total}` : ' (counting…)';
   const rate = p.ratePerSec > 0 ? `, ${p.ratePerSec.toFixed(0)} ${p.unit}/s` : '';
   const eta = p.etaSec !== null ? `, ETA ${formatDuration(p.etaSec)}` : '';
-  return `${p.kind}: ${p.done}${total} ${p.unit}${rate}${eta}`;
+  const detail = p.detail
+    ? Object.entries(p.detail)
+        .filter(([key, n]) => n > 0 && key !== 'seen')
+        .map(([key, n]) => `${n} ${key}`)
+        .join(', ')
+    : '';
+  return `${p.kind} ${bar}${p.done}${total} ${p.unit}${rate}${eta}${detail ? ` (${detail})` : ''}`;
 }
 
 export function followJobs(ctx: CommandContext, io: CliIo): () => void {

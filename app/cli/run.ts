@@ -9,7 +9,15 @@ import { resolveDataDir } from '../paths';
 import { DEFAULT_PORT } from '../server/server';
 import { appVersion } from '../version';
 import { infoCommand } from './commands/info';
-import { scanCommand } from './commands/scan';
+import {
+  demoCommand,
+  foldersCommand,
+  ingestCommand,
+  parseFolderId,
+  removeCommand,
+  rescanCommand,
+  skippedCommand,
+} from './commands/library';
 import { serveCommand } from './commands/serve';
 import { createCommandContext } from './context';
 import { EXIT, UsageError, type CliIo } from './io';
@@ -20,15 +28,27 @@ Usage: latent-explorer <command> [options]
 
 Commands:
   info                 Versions, data directory and the active TensorFlow.js backend
-  scan <folder>        Count the images in a folder (recursive; hidden files skipped)
-  serve [folder]       Serve the app to a browser on this machine (opens [folder] if given)
+  ingest <folder>      Add a folder to the library and ingest its images (incremental;
+                       Ctrl+C stops and keeps what was done)
+                         --size N        model input side in pixels, 16..256 (default 64)
+                         --channels 1|3  greyscale or RGB (default 3)
+                         --fit cover|contain   centre crop or pad (default cover)
+                         --background #rrggbb  flattens transparency, fills padding (default #ffffff)
+  folders              List the library's folders with their counts
+  rescan [id]          Re-ingest one folder (or all): new, changed and deleted files
+                         --retry-failed  also retry files that failed before
+  remove <id>          Remove a folder from the library (its files are not touched)
+  skipped <id>         List the files of a folder that could not be ingested, and why
+  demo <name>          Add a demo dataset: fashion-mnist (needs the Debian package
+                       dataset-fashion-mnist) or shapes (generated)
+  serve [folder]       Serve the app to a browser on this machine (ingests [folder] if given)
                          --port N     port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
                          --host H     address to bind (default 127.0.0.1, loopback only)
 
 Options:
   --backend NAME       TensorFlow.js backend: auto (default), tensorflow, wasm or cpu
   --data-dir DIR       where the catalogue and models live
-  --json               machine-readable output (info, scan)
+  --json               machine-readable output (all but serve)
   -h, --help           show this help
   -v, --version        show the version
 
@@ -48,7 +68,15 @@ const OPTIONS = {
   // The browser is never opened automatically (serve mode often runs on a remote GPU box);
   // --no-open is accepted for scripts written that way.
   'no-open': { type: 'boolean' },
+  size: { type: 'string' },
+  channels: { type: 'string' },
+  fit: { type: 'string' },
+  background: { type: 'string' },
+  'retry-failed': { type: 'boolean' },
 } as const;
+
+const SERVE_FLAGS = ['port', 'host'];
+const SPEC_FLAGS = ['size', 'channels', 'fit', 'background'];
 
 function parsePort(value: string | undefined): number {
   if (value === undefined) return DEFAULT_PORT;
@@ -87,21 +115,45 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     const dataDir = values['data-dir'] ?? resolveDataDir({ env: io.env });
     const ctx = () => createCommandContext({ dataDir, backend: backend ?? null });
+    const json = values.json === true;
 
     switch (command) {
       case 'info': {
         if (rest.length > 0) throw new UsageError('"info" takes no arguments.');
-        onlyFor('info', values, ['port', 'host']);
-        return await infoCommand(ctx(), io, values.json === true);
+        onlyFor('info', values, [...SERVE_FLAGS, ...SPEC_FLAGS, 'retry-failed']);
+        return await infoCommand(ctx(), io, json);
       }
-      case 'scan': {
-        if (rest.length !== 1) throw new UsageError('Usage: latent-explorer scan <folder>');
-        onlyFor('scan', values, ['port', 'host']);
-        return await scanCommand(ctx(), io, rest[0] as string, values.json === true);
+      case 'ingest': {
+        if (rest.length !== 1) throw new UsageError('Usage: latent-explorer ingest <folder> [--size N] [--channels 1|3] [--fit cover|contain]');
+        onlyFor('ingest', values, [...SERVE_FLAGS, 'retry-failed']);
+        return await ingestCommand(ctx(), io, rest[0] as string, values, json);
+      }
+      case 'folders': {
+        if (rest.length > 0) throw new UsageError('"folders" takes no arguments.');
+        onlyFor('folders', values, [...SERVE_FLAGS, ...SPEC_FLAGS, 'retry-failed']);
+        return await foldersCommand(ctx(), io, json);
+      }
+      case 'rescan': {
+        if (rest.length > 1) throw new UsageError('Usage: latent-explorer rescan [folder-id] [--retry-failed]');
+        onlyFor('rescan', values, [...SERVE_FLAGS, ...SPEC_FLAGS]);
+        const id = rest[0] !== undefined ? parseFolderId(rest[0]) : undefined;
+        return await rescanCommand(ctx(), io, id, values['retry-failed'] === true, json);
+      }
+      case 'remove':
+      case 'skipped': {
+        if (rest.length !== 1) throw new UsageError(`Usage: latent-explorer ${command} <folder-id>`);
+        onlyFor(command, values, [...SERVE_FLAGS, ...SPEC_FLAGS, 'retry-failed']);
+        const id = parseFolderId(rest[0]);
+        return command === 'remove' ? await removeCommand(ctx(), io, id) : await skippedCommand(ctx(), io, id, json);
+      }
+      case 'demo': {
+        if (rest.length !== 1) throw new UsageError('Usage: latent-explorer demo <fashion-mnist|shapes>');
+        onlyFor('demo', values, [...SERVE_FLAGS, ...SPEC_FLAGS, 'retry-failed']);
+        return await demoCommand(ctx(), io, rest[0] as string, json);
       }
       case 'serve': {
         if (rest.length > 1) throw new UsageError('Usage: latent-explorer serve [--port N] [--host H] [folder]');
-        onlyFor('serve', values, ['json']);
+        onlyFor('serve', values, ['json', ...SPEC_FLAGS, 'retry-failed']);
         return await serveCommand(ctx(), io, {
           host: values.host ?? '127.0.0.1',
           port: parsePort(values.port),
@@ -122,7 +174,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return EXIT.interrupted;
       }
       io.stderr.write(`latent-explorer: ${error.message}\n`);
-      return EXIT.failure;
+      // A request the contract's schema refused came from the command line's arguments.
+      return error.code === 'BAD_REQUEST' ? EXIT.usage : EXIT.failure;
     }
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
     io.stderr.write(`latent-explorer: unexpected error: ${message}\n`);

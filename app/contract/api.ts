@@ -7,15 +7,40 @@
  */
 import type { ApiMethod, EventName } from './methods';
 import type { ApiError } from './errors';
-import type { CancelJobRequest, EmptyRequest, OpenLibraryRequest } from './schemas';
+import type {
+  AddFolderRequest,
+  CancelJobRequest,
+  EmptyRequest,
+  ListImagesRequest,
+  ListProblemsRequest,
+  OpenDemoRequest,
+  PreprocessSpecInput,
+  RemoveFolderRequest,
+  RescanRequest,
+} from './schemas';
 
 export interface ExplorerApi {
   /** Versions, data directory, the active tfjs backend and what this transport can do. */
   getStatus(req?: EmptyRequest): Promise<AppStatus>;
   /** Shows the native folder picker (Electron only; serve mode answers UNSUPPORTED). */
   pickFolder(req?: EmptyRequest): Promise<PickFolderResult>;
-  /** Scans a folder (recursively, as a cancellable job) and makes it the open library. */
-  openLibrary(req: OpenLibraryRequest): Promise<LibraryInfo>;
+  /** Opens the image catalogue of this data directory: its folders with their counts. */
+  openLibrary(req?: EmptyRequest): Promise<LibraryState>;
+  /**
+   * Adds a folder to the library (idempotent) and ingests it incrementally as a cancellable
+   * `ingest` job: decode, resize to the model input, thumbnail, record failures.
+   */
+  addFolder(req: AddFolderRequest): Promise<IngestReport>;
+  /** Re-ingests one folder, or every folder: new, changed and deleted files are noticed. */
+  rescan(req?: RescanRequest): Promise<IngestReport[]>;
+  /** Removes a folder from the catalogue. The image files themselves are never touched. */
+  removeFolder(req: RemoveFolderRequest): Promise<LibraryState>;
+  /** A page of images, in path order; thumbnails are at {@link thumbnailUrl}(id). */
+  listImages(req?: ListImagesRequest): Promise<ImagePage>;
+  /** A page of the files and folders that could not be ingested, with the reason. */
+  listProblems(req: ListProblemsRequest): Promise<ProblemPage>;
+  /** Generates a demo dataset (once) into the data directory and adds it to the library. */
+  openDemo(req: OpenDemoRequest): Promise<IngestReport>;
   /** Jobs that are running or finished recently, newest first. */
   listJobs(req?: EmptyRequest): Promise<JobInfo[]>;
   /** Asks a running job to stop; it finishes with state `cancelled`. */
@@ -27,7 +52,8 @@ export interface ExplorerEvents {
   'job:started': JobInfo;
   'job:progress': JobProgress;
   'job:finished': JobInfo;
-  'library:opened': LibraryInfo;
+  /** The set of folders or their counts changed (after add, rescan, remove, or an ingest batch). */
+  'library:changed': LibraryState;
 }
 
 export type RequestOf<M extends ApiMethod> = Parameters<ExplorerApi[M]>[0];
@@ -72,8 +98,6 @@ export interface AppStatus {
   dataDir: string;
   engine: EngineStatus;
   capabilities: { nativeFolderPicker: boolean };
-  /** The library opened last in this session, if any. */
-  library: LibraryInfo | null;
 }
 
 export interface PickFolderResult {
@@ -81,30 +105,106 @@ export interface PickFolderResult {
   folder: string | null;
 }
 
-export interface SkippedEntry {
+/** How every image of a folder is turned into the model's square input. */
+export type PreprocessSpec = PreprocessSpecInput;
+
+export interface FolderInfo {
+  id: number;
+  /** Absolute real path of the folder. */
   path: string;
-  reason: string;
+  addedAt: string;
+  spec: PreprocessSpec;
+  /** Images that decoded (duplicates included). */
+  imageCount: number;
+  /** Distinct contents among them (what training uses). */
+  uniqueCount: number;
+  duplicateCount: number;
+  /** Image files that could not be ingested (see listProblems). */
+  failedCount: number;
+  /** Images recorded earlier whose files are gone. */
+  missingCount: number;
+  /** Entries the walk passed over: unreadable folders, unsupported formats, broken links. */
+  skippedCount: number;
+  /** Non-image files, ignored, as of the last ingest. */
+  otherFileCount: number;
+  /** Image count per decoded format (jpeg, png, webp, gif, tiff, avif). */
+  byFormat: Record<string, number>;
+  /** Bytes of the images that decoded. */
+  totalBytes: number;
+  /** The last completed ingest, or null if none completed yet. */
+  lastIngest: { finishedAt: string; durationMs: number } | null;
 }
 
-export interface LibraryInfo {
-  /** Absolute, resolved path of the folder. */
-  folder: string;
-  imageCount: number;
-  /** Image count per format, keyed by lower-case format name (jpeg, png, webp, ...). */
-  byFormat: Record<string, number>;
-  /** Total size in bytes of the image files. */
-  totalBytes: number;
-  /** Files that are not images by their extension (ignored). */
-  otherFileCount: number;
-  /** Entries that could not be read, with the reason (at most the first 200). */
-  skipped: SkippedEntry[];
-  /** How many entries were skipped in all. */
-  skippedCount: number;
-  scannedAt: string;
+export interface FormatSupport {
+  format: string;
+  supported: boolean;
+  /** Why not, when unsupported (e.g. "BMP is not supported by this build of sharp"). */
+  reason?: string;
+}
+
+export interface LibraryState {
+  folders: FolderInfo[];
+  /** Image formats and whether this installation decodes them. */
+  formats: FormatSupport[];
+  /** The preprocessing used for a folder added without one. */
+  defaultSpec: PreprocessSpec;
+}
+
+export interface IngestReport {
+  folder: FolderInfo;
+  /** Files read and decoded in this run (new or changed). */
+  processed: number;
+  /** Files unchanged since the last ingest (nothing to do). */
+  unchanged: number;
+  /** Files that failed in this run. */
+  failed: number;
+  /** Files newly found missing. */
+  missing: number;
+  /** Entries skipped by the walk in this run. */
+  skipped: number;
   durationMs: number;
 }
 
-export type JobKind = 'scan';
+export type ImageStatus = 'ok' | 'failed' | 'missing';
+
+export interface ImageEntry {
+  id: number;
+  folderId: number;
+  /** Path relative to its folder, `/`-separated. */
+  relPath: string;
+  /** File size in bytes. */
+  size: number;
+  width: number | null;
+  height: number | null;
+  format: string | null;
+  status: ImageStatus;
+  /** A stable kind (empty, truncated, corrupt, not-an-image, too-large, ...) when failed. */
+  errorKind: string | null;
+  error: string | null;
+}
+
+export interface ImagePage {
+  total: number;
+  offset: number;
+  images: ImageEntry[];
+}
+
+export interface ProblemEntry {
+  folderId: number;
+  /** Path relative to the folder. */
+  path: string;
+  kind: string;
+  reason: string;
+  imageId: number | null;
+}
+
+export interface ProblemPage {
+  total: number;
+  offset: number;
+  problems: ProblemEntry[];
+}
+
+export type JobKind = 'ingest' | 'demo';
 export type JobState = 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface JobProgress {
@@ -116,6 +216,8 @@ export interface JobProgress {
   /** What `done` counts, e.g. `files`. */
   unit: string;
   message?: string;
+  /** Job-specific counters, e.g. `{ failed, unchanged, skipped }` for an ingest. */
+  detail?: Record<string, number>;
   /** Items per second since the job started. */
   ratePerSec: number;
   /** Seconds left, when the total is known. */

@@ -17,10 +17,17 @@ export type Subscribe = <E extends EventName>(
   listener: (payload: ExplorerEvents[E]) => void,
 ) => Unsubscribe;
 
-/** `window.explorer` in Electron: raw results (Electron drops custom error fields) plus `on`. */
+/**
+ * `window.explorer` in Electron: raw results (Electron drops custom error fields) plus `on`, and
+ * `pathForFile`, which turns a dropped `File` into its path on disk (browsers never reveal it).
+ */
 export type ExplorerBridge = {
   readonly [M in ApiMethod]: (req?: unknown) => Promise<ApiResult<unknown>>;
-} & { readonly on: Subscribe };
+} & {
+  readonly on: Subscribe;
+  /** Electron's `webUtils.getPathForFile`; '' when the item has no path (e.g. dragged text). */
+  readonly pathForFile: (file: File) => string;
+}
 
 export function createApiClient(invoke: Invoke): ExplorerApi {
   const client: Record<string, (req?: unknown) => Promise<unknown>> = {};

@@ -5,3 +5,4 @@ export * from './errors';
 export * from './methods';
 export * from './schemas';
 export * from './format';
+export * from './media';

@@ -9,6 +9,12 @@ export const API_METHODS = [
   'getStatus',
   'pickFolder',
   'openLibrary',
+  'addFolder',
+  'rescan',
+  'removeFolder',
+  'listImages',
+  'listProblems',
+  'openDemo',
   'listJobs',
   'cancelJob',
 ] as const;
@@ -16,7 +22,7 @@ export const API_METHODS = [
 export type ApiMethod = (typeof API_METHODS)[number];
 
 /** Events pushed from the core to every connected UI (see `ExplorerEvents`). */
-export const EVENT_NAMES = ['job:started', 'job:progress', 'job:finished', 'library:opened'] as const;
+export const EVENT_NAMES = ['job:started', 'job:progress', 'job:finished', 'library:changed'] as const;
 
 export type EventName = (typeof EVENT_NAMES)[number];
 

@@ -20,19 +20,66 @@ export const JobIdSchema = z
   .string()
   .regex(/^job-[0-9]+-[0-9a-z]+$/, 'not a job id (expected job-<n>-<suffix>)');
 
-export const OpenLibraryRequestSchema = z.strictObject({ folder: FolderPath });
+const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const Channel = z.number().int().min(0).max(255);
+
+export const PreprocessSpecSchema = z.strictObject({
+  /** Side of the square model input in pixels. */
+  size: z.number().int().min(16, 'size must be at least 16').max(256, 'size must be at most 256'),
+  channels: z.union([z.literal(1), z.literal(3)]),
+  fit: z.enum(['cover', 'contain']),
+  background: z.strictObject({ r: Channel, g: Channel, b: Channel }),
+});
+
+export const AddFolderRequestSchema = z.strictObject({
+  folder: FolderPath,
+  /** Preprocessing for this folder; defaults to the library's default (64 px RGB, cover). */
+  spec: PreprocessSpecSchema.optional(),
+});
+export const RescanRequestSchema = z
+  .strictObject({ folderId: Id.optional(), retryFailed: z.boolean().optional() })
+  .optional();
+export const RemoveFolderRequestSchema = z.strictObject({ folderId: Id });
+export const ListImagesRequestSchema = z
+  .strictObject({
+    folderId: Id.optional(),
+    status: z.enum(['ok', 'failed', 'missing']).optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  })
+  .optional();
+export const ListProblemsRequestSchema = z.strictObject({
+  folderId: Id,
+  offset: z.number().int().min(0).optional(),
+  limit: z.number().int().min(1).max(1000).optional(),
+});
+export const DEMO_DATASETS = ['fashion-mnist', 'shapes'] as const;
+export const OpenDemoRequestSchema = z.strictObject({ dataset: z.enum(DEMO_DATASETS) });
 export const CancelJobRequestSchema = z.strictObject({ jobId: JobIdSchema });
 
 export const API_SCHEMAS = {
   getStatus: EmptyRequest,
   pickFolder: EmptyRequest,
-  openLibrary: OpenLibraryRequestSchema,
+  openLibrary: EmptyRequest,
+  addFolder: AddFolderRequestSchema,
+  rescan: RescanRequestSchema,
+  removeFolder: RemoveFolderRequestSchema,
+  listImages: ListImagesRequestSchema,
+  listProblems: ListProblemsRequestSchema,
+  openDemo: OpenDemoRequestSchema,
   listJobs: EmptyRequest,
   cancelJob: CancelJobRequestSchema,
 } as const satisfies Record<ApiMethod, z.ZodType>;
 
 export type EmptyRequest = z.input<typeof EmptyRequest>;
-export type OpenLibraryRequest = z.input<typeof OpenLibraryRequestSchema>;
+export type PreprocessSpecInput = z.input<typeof PreprocessSpecSchema>;
+export type AddFolderRequest = z.input<typeof AddFolderRequestSchema>;
+export type RescanRequest = z.input<typeof RescanRequestSchema>;
+export type RemoveFolderRequest = z.input<typeof RemoveFolderRequestSchema>;
+export type ListImagesRequest = z.input<typeof ListImagesRequestSchema>;
+export type ListProblemsRequest = z.input<typeof ListProblemsRequestSchema>;
+export type OpenDemoRequest = z.input<typeof OpenDemoRequestSchema>;
+export type DemoDataset = (typeof DEMO_DATASETS)[number];
 export type CancelJobRequest = z.input<typeof CancelJobRequestSchema>;
 
 /** A readable one-line summary of a validation failure, naming the offending fields. */

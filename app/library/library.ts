@@ -11,8 +11,7 @@
 import { mkdir, rename } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { isUtf8 } from 'node:buffer';
-import { ExplorerError, type LibraryInfo } from '../contract';
-import { MAX_SKIPPED_LISTED } from './scan';
+import { ExplorerError } from '../contract';
 import { Catalogue } from './catalogue';
 import {
   ingestFolder,
@@ -186,31 +185,6 @@ export class Library implements IngestStore {
   summary(folderId: number): FolderSummary | null {
     const folder = this.catalogue.getFolder(folderId);
     return folder ? queries.summarizeFolder(this.catalogue.db, folder) : null;
-  }
-
-  /**
-   * The folder as the contract's LibraryInfo: ok images by format, the last completed scan's
-   * other-file count and timing, and the first `MAX_SKIPPED_LISTED` problems (failed images
-   * and walk-level skips, absolute paths) with the total.
-   */
-  libraryInfo(folderId: number): LibraryInfo | null {
-    const summary = this.summary(folderId);
-    if (!summary) return null;
-    const scan = this.catalogue.lastCompletedScan(folderId);
-    const { total, problems } = this.listProblems(folderId, { limit: MAX_SKIPPED_LISTED });
-    const started = scan ? Date.parse(scan.startedAt) : NaN;
-    const finished = scan?.finishedAt ? Date.parse(scan.finishedAt) : NaN;
-    return {
-      folder: summary.folder.path,
-      imageCount: summary.okCount,
-      byFormat: summary.byFormat,
-      totalBytes: summary.totalBytes,
-      otherFileCount: scan?.otherFiles ?? 0,
-      skipped: problems.map((p) => ({ path: join(summary.folder.path, p.path), reason: p.reason })),
-      skippedCount: total,
-      scannedAt: scan?.finishedAt ?? summary.folder.addedAt,
-      durationMs: Number.isFinite(finished - started) ? finished - started : 0,
-    };
   }
 
   listImages(req?: queries.ImagePageRequest): { total: number; images: ImageRecord[] } {

@@ -6,8 +6,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  ExplorerError,
   HTTP_STATUS,
+  MEDIA_PREFIX,
+  parseMediaPath,
   type ApiError,
+  type MediaKind,
   type ApiResult,
   type ExplorerApi,
   type Unsubscribe,
@@ -41,6 +45,8 @@ export interface ServerOptions {
   token?: string;
   /** Folder holding the built renderer (index.html); null serves the API only. */
   staticDir: string | null;
+  /** Thumbnails and originals for `/media/...` (see app/contract/media.ts). */
+  media?: { readMedia(kind: MediaKind, imageId: number): Promise<{ data: Uint8Array; mime: string } | null> };
 }
 
 export interface RunningServer {
@@ -156,6 +162,31 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   };
 
+  const serveMedia = async (rawPath: string, method: string, res: ServerResponse): Promise<void> => {
+    const media = parseMediaPath(rawPath);
+    if (media === null || !options.media) {
+      throw new HttpError(400, { code: 'BAD_REQUEST', message: 'Malformed media path: expected /media/thumb/<id> or /media/original/<id>.' });
+    }
+    let file;
+    try {
+      file = await options.media.readMedia(media.kind, media.imageId);
+    } catch (error) {
+      if (error instanceof ExplorerError) throw new HttpError(HTTP_STATUS[error.code], error.toJSON());
+      throw error;
+    }
+    if (file === null) {
+      throw new HttpError(404, { code: 'NOT_FOUND', message: `No ${media.kind === 'thumb' ? 'thumbnail' : 'image'} with id ${media.imageId}.` });
+    }
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': file.mime,
+      'content-length': String(file.data.byteLength),
+      'cache-control': media.kind === 'thumb' ? 'private, max-age=3600' : 'no-store',
+      'content-security-policy': "default-src 'none'",
+    });
+    res.end(method === 'HEAD' ? undefined : file.data);
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://placeholder');
     const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
@@ -214,12 +245,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       throw new HttpError(405, { code: 'BAD_REQUEST', message: `${String(req.method)} is not allowed here.` });
     }
-    if (options.staticDir === null) {
-      throw new HttpError(404, { code: 'NOT_FOUND', message: 'This server has no user interface; use /api/<method>.' });
-    }
     // The raw path, not url.pathname: URL parsing resolves `..` and `%2e%2e`, and a request that
     // tries them is refused rather than quietly served something else.
     const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
+    if (rawPath.startsWith(MEDIA_PREFIX) || url.pathname.startsWith(MEDIA_PREFIX)) {
+      await serveMedia(rawPath, req.method, res);
+      return;
+    }
+    if (options.staticDir === null) {
+      throw new HttpError(404, { code: 'NOT_FOUND', message: 'This server has no user interface; use /api/<method>.' });
+    }
     const outcome = await serveStatic(
       options.staticDir,
       rawPath,

@@ -1,7 +1,7 @@
 /** The composition root: builds an {@link ExplorerService} with the real core modules. */
 import { mkdirSync } from 'node:fs';
 import { ensureBackend } from '../engine/backend';
-import { scanFolder } from '../library/scan';
+import { openLibrary } from '../library';
 import { resolveDataDir } from '../paths';
 import { appVersion } from '../version';
 import { ExplorerService, type FolderDialogs } from './explorer-service';
@@ -30,7 +30,7 @@ export function createExplorerService(options: CreateServiceOptions = {}): Explo
     dataDir,
     electronVersion: options.electronVersion ?? null,
     engine: { status: () => ensureBackend(backendOptions) },
-    library: { scan: scanFolder },
+    openLibrary: (dir) => openLibrary(dir),
     dialogs: options.dialogs ?? null,
   });
 }

@@ -1,22 +1,32 @@
 /**
  * ExplorerService implements the contract by composing the core modules. Its dependencies are
- * passed in (see {@link ServiceDeps}) so tests can use fakes; `create.ts` wires the real ones.
+ * passed in (see {@link ServiceDeps}) so tests can replace them; `create.ts` wires the real ones.
  */
 import {
   ExplorerError,
+  type AddFolderRequest,
   type AppStatus,
   type CancelJobRequest,
   type CancelJobResult,
   type EngineStatus,
   type ExplorerApi,
+  type ImagePage,
+  type IngestReport,
   type JobInfo,
-  type LibraryInfo,
-  type OpenLibraryRequest,
+  type LibraryState,
+  type ListImagesRequest,
+  type ListProblemsRequest,
+  type MediaKind,
+  type OpenDemoRequest,
   type PickFolderResult,
+  type ProblemPage,
+  type RemoveFolderRequest,
+  type RescanRequest,
 } from '../contract';
+import type { Library } from '../library';
 import { EventBus } from './event-bus';
 import { JobRunner, type JobRunnerOptions } from './jobs';
-import type { ScanOptions, ScanProgress } from '../library/scan';
+import { LibraryController, type IngestTuning, type MediaFile } from './library-controller';
 
 export interface FolderDialogs {
   /** Shows a native folder picker; resolves null when the user cancels. */
@@ -29,20 +39,30 @@ export interface ServiceDeps {
   /** `process.versions.electron` inside Electron, null elsewhere. */
   electronVersion: string | null;
   engine: { status(): Promise<EngineStatus> };
-  library: { scan(folder: string, options: ScanOptions): Promise<LibraryInfo> };
+  /** Opens (or creates) the image catalogue in a folder. */
+  openLibrary: (dir: string) => Promise<Library>;
   /** Present only where a native dialog exists (Electron). */
   dialogs: FolderDialogs | null;
   jobs?: JobRunnerOptions;
+  fashionMnistSource?: string;
+  ingest?: IngestTuning;
 }
 
 export class ExplorerService implements ExplorerApi {
   readonly events = new EventBus();
   private readonly jobs: JobRunner;
-  private library: LibraryInfo | null = null;
-  private currentScan: string | null = null;
+  private readonly library: LibraryController;
 
   constructor(private readonly deps: ServiceDeps) {
     this.jobs = new JobRunner(this.events, deps.jobs);
+    this.library = new LibraryController({
+      dataDir: deps.dataDir,
+      openLibrary: deps.openLibrary,
+      events: this.events,
+      jobs: this.jobs,
+      ...(deps.fashionMnistSource !== undefined ? { fashionMnistSource: deps.fashionMnistSource } : {}),
+      ...(deps.ingest !== undefined ? { ingest: deps.ingest } : {}),
+    });
   }
 
   async getStatus(): Promise<AppStatus> {
@@ -58,7 +78,6 @@ export class ExplorerService implements ExplorerApi {
       dataDir: this.deps.dataDir,
       engine: await this.deps.engine.status(),
       capabilities: { nativeFolderPicker: this.deps.dialogs !== null },
-      library: this.library,
     };
   }
 
@@ -72,24 +91,32 @@ export class ExplorerService implements ExplorerApi {
     return { folder: await this.deps.dialogs.pickFolder() };
   }
 
-  async openLibrary(req: OpenLibraryRequest): Promise<LibraryInfo> {
-    // Opening a new folder supersedes a scan still running for the previous one.
-    if (this.currentScan !== null) this.jobs.cancel(this.currentScan);
-    const job = this.jobs.start('scan', `Scanning ${req.folder}`, 'files', (ctx) =>
-      this.deps.library.scan(req.folder, {
-        signal: ctx.signal,
-        onProgress: (p: ScanProgress) => ctx.progress(p.filesSeen, null, p.currentFolder),
-      }),
-    );
-    this.currentScan = job.id;
-    try {
-      const info = await job.result;
-      this.library = info;
-      this.events.emit('library:opened', info);
-      return info;
-    } finally {
-      if (this.currentScan === job.id) this.currentScan = null;
-    }
+  openLibrary(): Promise<LibraryState> {
+    return this.library.state();
+  }
+
+  addFolder(req: AddFolderRequest): Promise<IngestReport> {
+    return this.library.addFolder(req);
+  }
+
+  rescan(req?: RescanRequest): Promise<IngestReport[]> {
+    return this.library.rescan(req);
+  }
+
+  removeFolder(req: RemoveFolderRequest): Promise<LibraryState> {
+    return this.library.removeFolder(req.folderId);
+  }
+
+  listImages(req?: ListImagesRequest): Promise<ImagePage> {
+    return this.library.listImages(req);
+  }
+
+  listProblems(req: ListProblemsRequest): Promise<ProblemPage> {
+    return this.library.listProblems(req);
+  }
+
+  openDemo(req: OpenDemoRequest): Promise<IngestReport> {
+    return this.library.openDemo(req.dataset);
   }
 
   async listJobs(): Promise<JobInfo[]> {
@@ -103,8 +130,17 @@ export class ExplorerService implements ExplorerApi {
     return { cancelled: this.jobs.cancel(req.jobId) };
   }
 
-  /** Cancels running jobs; call before the process exits. */
+  /**
+   * Thumbnail or original bytes for the media URLs of `app/contract/media.ts` (not part of the
+   * JSON contract: transports serve them as plain HTTP / protocol responses). Null: no such image.
+   */
+  readMedia(kind: MediaKind, imageId: number): Promise<MediaFile | null> {
+    return this.library.readMedia(kind, imageId);
+  }
+
+  /** Cancels running jobs, waits for them to settle, and closes the catalogue. */
   async dispose(): Promise<void> {
-    this.jobs.cancelAll();
+    await this.jobs.cancelAllAndWait();
+    await this.library.close();
   }
 }

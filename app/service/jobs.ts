@@ -11,7 +11,7 @@ export interface JobContext {
   readonly id: string;
   readonly signal: AbortSignal;
   /** Reports progress; throttled to `progressIntervalMs` except when `done === total`. */
-  progress(done: number, total: number | null, message?: string): void;
+  progress(done: number, total: number | null, message?: string, detail?: Record<string, number>): void;
 }
 
 export interface JobRunnerOptions {
@@ -25,6 +25,8 @@ interface RunningJob {
   controller: AbortController;
   startedMs: number;
   lastEmitMs: number;
+  /** Settles (never rejects) when the job has finished. */
+  settled: Promise<void>;
 }
 
 export interface StartedJob<T> {
@@ -64,14 +66,14 @@ export class JobRunner {
       progress: { jobId: id, kind, done: 0, total: null, unit, ratePerSec: 0, etaSec: null },
       error: null,
     };
-    const job: RunningJob = { info, controller, startedMs, lastEmitMs: 0 };
+    const job: RunningJob = { info, controller, startedMs, lastEmitMs: 0, settled: Promise.resolve() };
     this.jobs.set(id, job);
     this.events.emit('job:started', structuredClone(info));
 
     const ctx: JobContext = {
       id,
       signal: controller.signal,
-      progress: (done, total, message) => this.progress(job, done, total, message),
+      progress: (done, total, message, detail) => this.progress(job, done, total, message, detail),
     };
     const result = (async () => {
       try {
@@ -89,6 +91,10 @@ export class JobRunner {
         throw ExplorerError.fromApiError(apiError);
       }
     })();
+    job.settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
     return { id, result };
   }
 
@@ -104,6 +110,13 @@ export class JobRunner {
     for (const job of this.jobs.values()) if (job.info.state === 'running') job.controller.abort();
   }
 
+  /** Cancels every running job and resolves once all of them have finished. */
+  async cancelAllAndWait(): Promise<void> {
+    const running = [...this.jobs.values()].filter((j) => j.info.state === 'running');
+    for (const job of running) job.controller.abort();
+    await Promise.all(running.map((j) => j.settled));
+  }
+
   has(id: string): boolean {
     return this.jobs.has(id);
   }
@@ -113,7 +126,13 @@ export class JobRunner {
     return [...this.jobs.values()].map((j) => structuredClone(j.info)).reverse();
   }
 
-  private progress(job: RunningJob, done: number, total: number | null, message?: string): void {
+  private progress(
+    job: RunningJob,
+    done: number,
+    total: number | null,
+    message?: string,
+    detail?: Record<string, number>,
+  ): void {
     if (job.info.state !== 'running') return;
     const now = this.now();
     const elapsedSec = Math.max((now - job.startedMs) / 1000, 1e-3);
@@ -121,6 +140,7 @@ export class JobRunner {
     const etaSec = total !== null && ratePerSec > 0 ? Math.max(total - done, 0) / ratePerSec : null;
     const progress: JobProgress = { ...job.info.progress, done, total, ratePerSec, etaSec };
     if (message !== undefined) progress.message = message;
+    if (detail !== undefined) progress.detail = { ...detail };
     job.info.progress = progress;
     const final = total !== null && done >= total;
     if (!final && now - job.lastEmitMs < this.intervalMs) return;

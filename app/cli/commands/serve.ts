@@ -4,7 +4,7 @@ import { startServer } from '../../server/server';
 import { packageRoot } from '../../version';
 import type { CommandContext } from '../context';
 import { UsageError, type CliIo } from '../io';
-import { formatLibrary } from './scan';
+import { formatReport } from './library';
 
 export interface ServeOptions {
   host: string;
@@ -23,6 +23,7 @@ export async function serveCommand(ctx: CommandContext, io: CliIo, options: Serv
     server = await startServer({
       api: ctx.api,
       events: ctx.service.events,
+      media: ctx.service,
       host: options.host,
       port: options.port,
       staticDir,
@@ -45,11 +46,13 @@ export async function serveCommand(ctx: CommandContext, io: CliIo, options: Serv
   }
   io.stdout.write('  Press Ctrl+C to stop.\n');
   if (options.folder !== null) {
-    try {
-      io.stdout.write(formatLibrary(await ctx.api.openLibrary({ folder: options.folder })));
-    } catch (error) {
-      io.stderr.write(`warning: could not open ${options.folder}: ${error instanceof Error ? error.message : String(error)}\n`);
-    }
+    // Ingest in the background: the UI is usable (and shows the progress) meanwhile.
+    const folder = options.folder;
+    ctx.api.addFolder({ folder }).then(
+      (report) => io.stdout.write(`${formatReport(report)}\n`),
+      (error: unknown) =>
+        io.stderr.write(`warning: could not ingest ${folder}: ${error instanceof Error ? error.message : String(error)}\n`),
+    );
   }
   await io.interrupted;
   io.stdout.write('Stopping…\n');

@@ -10,6 +10,9 @@ import {
   formatBytes,
   formatDuration,
   ipcChannel,
+  originalUrl,
+  parseMediaPath,
+  thumbnailUrl,
   isApiMethod,
   isEventName,
 } from '../../../app/contract';
@@ -26,13 +29,23 @@ describe('contract', () => {
   });
 
   it('recognises methods and events, and nothing else', () => {
-    expect(isApiMethod('openLibrary')).toBe(true);
+    expect(isApiMethod('addFolder')).toBe(true);
     expect(isApiMethod('constructor')).toBe(false);
     expect(isApiMethod('__proto__')).toBe(false);
     expect(isApiMethod(42)).toBe(false);
     expect(isEventName('job:progress')).toBe(true);
     expect(isEventName('job:nope')).toBe(false);
     expect(ipcChannel('getStatus')).toBe('explorer:getStatus');
+  });
+
+  it('accepts only well-formed media paths', () => {
+    expect(parseMediaPath('/media/thumb/12')).toEqual({ kind: 'thumb', imageId: 12 });
+    expect(parseMediaPath('/media/original/3')).toEqual({ kind: 'original', imageId: 3 });
+    for (const bad of ['/media/thumb/0', '/media/thumb/01', '/media/thumb/-1', '/media/thumb/1/', '/media/thumb/../1', '/media/thumb/%31', '/media/other/1', '/media/thumb/9999999999999999']) {
+      expect(parseMediaPath(bad), bad).toBeNull();
+    }
+    expect(thumbnailUrl(5)).toBe('media/thumb/5');
+    expect(originalUrl(5)).toBe('media/original/5');
   });
 
   it('round-trips ExplorerError through its wire form', () => {
@@ -48,16 +61,16 @@ describe('contract', () => {
     const calls: [string, unknown][] = [];
     const api = createApiClient(async (method, req) => {
       calls.push([method, req]);
-      if (method === 'openLibrary') return { ok: false, error: { code: 'NOT_FOUND', message: 'Folder not found: /nope' } };
+      if (method === 'addFolder') return { ok: false, error: { code: 'NOT_FOUND', message: 'Folder not found: /nope' } };
       return { ok: true, value: { cancelled: true } };
     });
     await expect(api.cancelJob({ jobId: 'job-1-a' })).resolves.toEqual({ cancelled: true });
-    const failure = api.openLibrary({ folder: '/nope' });
+    const failure = api.addFolder({ folder: '/nope' });
     await expect(failure).rejects.toBeInstanceOf(ExplorerError);
     await expect(failure).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'Folder not found: /nope' });
     expect(calls).toEqual([
       ['cancelJob', { jobId: 'job-1-a' }],
-      ['openLibrary', { folder: '/nope' }],
+      ['addFolder', { folder: '/nope' }],
     ]);
     expect(Object.keys(api).sort()).toEqual([...API_METHODS].sort());
   });

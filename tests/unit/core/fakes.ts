@@ -1,7 +1,11 @@
-/** Fakes for ExplorerService's dependencies, shared by the core unit tests. */
-import type { EngineStatus, LibraryInfo } from '../../../app/contract';
+/** Helpers for the core unit tests: a service over a real catalogue in a temp data directory. */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import type { EngineStatus } from '../../../app/contract';
+import { openLibrary } from '../../../app/library';
 import { ExplorerService, type ServiceDeps } from '../../../app/service/explorer-service';
-import type { ScanOptions } from '../../../app/library/scan';
 
 export const FAKE_ENGINE: EngineStatus = {
   backend: 'cpu',
@@ -12,42 +16,47 @@ export const FAKE_ENGINE: EngineStatus = {
   requested: null,
 };
 
-export function libraryInfo(folder: string, imageCount: number): LibraryInfo {
-  return {
-    folder,
-    imageCount,
-    byFormat: { png: imageCount },
-    totalBytes: imageCount * 100,
-    otherFileCount: 0,
-    skipped: [],
-    skippedCount: 0,
-    scannedAt: new Date(0).toISOString(),
-    durationMs: 1,
-  };
+export interface TestEnv {
+  root: string;
+  dataDir: string;
+  cleanup(): Promise<void>;
 }
 
-/** A scan that reports progress and then waits until released or aborted. */
-export function controllableScan() {
-  const pending = new Map<string, () => void>();
-  const scan = (folder: string, options: ScanOptions): Promise<LibraryInfo> =>
-    new Promise((resolve, reject) => {
-      options.onProgress?.({ filesSeen: 5, imagesFound: 3, currentFolder: folder });
-      const onAbort = () => reject(new Error('aborted by signal'));
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      pending.set(folder, () => resolve(libraryInfo(folder, 3)));
-    });
-  return { scan, release: (folder: string) => pending.get(folder)?.() };
+export async function makeTestEnv(): Promise<TestEnv> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'le-core-'));
+  const dataDir = path.join(root, 'data');
+  await mkdir(dataDir);
+  return { root, dataDir, cleanup: () => rm(root, { recursive: true, force: true }) };
 }
 
-export function makeService(overrides: Partial<ServiceDeps> = {}): ExplorerService {
+export function makeService(dataDir: string, overrides: Partial<ServiceDeps> = {}): ExplorerService {
   return new ExplorerService({
     appVersion: '9.9.9',
-    dataDir: '/tmp/le-test',
+    dataDir,
     electronVersion: null,
     engine: { status: async () => FAKE_ENGINE },
-    library: { scan: async (folder) => libraryInfo(folder, 2) },
+    openLibrary: (dir) => openLibrary(dir),
     dialogs: null,
     jobs: { progressIntervalMs: 0 },
     ...overrides,
   });
+}
+
+/** Writes `count` small real PNGs (distinct colours, so no duplicates) into `folder`. */
+export async function writeImages(folder: string, count: number, prefix = 'img'): Promise<void> {
+  await mkdir(folder, { recursive: true });
+  await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      sharp({ create: { width: 40, height: 30, channels: 3, background: { r: (i * 37) % 256, g: (i * 11) % 256, b: i % 256 } } })
+        .png()
+        .toFile(path.join(folder, `${prefix}-${String(i).padStart(4, '0')}.png`)),
+    ),
+  );
+}
+
+export async function writeBadFiles(folder: string): Promise<void> {
+  await mkdir(folder, { recursive: true });
+  await writeFile(path.join(folder, 'empty.png'), '');
+  await writeFile(path.join(folder, 'fake.jpg'), 'this is text, not a JPEG');
+  await writeFile(path.join(folder, 'notes.txt'), 'ignored');
 }

@@ -15,7 +15,7 @@ describe('JobRunner', () => {
     const seen = record(bus);
     let clock = 1_000;
     const runner = new JobRunner(bus, { progressIntervalMs: 0, now: () => clock });
-    const job = runner.start('scan', 'Scanning /x', 'files', async (ctx) => {
+    const job = runner.start('ingest', 'Scanning /x', 'files', async (ctx) => {
       clock += 2_000;
       ctx.progress(10, 40, 'quarter');
       clock += 2_000;
@@ -35,7 +35,7 @@ describe('JobRunner', () => {
     const bus = new EventBus();
     const seen = record(bus);
     const runner = new JobRunner(bus, { progressIntervalMs: 60_000 });
-    await runner.start('scan', 'x', 'files', async (ctx) => {
+    await runner.start('ingest', 'x', 'files', async (ctx) => {
       for (let i = 1; i <= 100; i++) ctx.progress(i, 100);
     }).result;
     const progress = seen.filter((e) => e.name === 'job:progress').map((e) => (e.payload as { done: number }).done);
@@ -46,7 +46,7 @@ describe('JobRunner', () => {
     const bus = new EventBus();
     const seen = record(bus);
     const runner = new JobRunner(bus);
-    const job = runner.start('scan', 'Scanning /big', 'files', (ctx) =>
+    const job = runner.start('ingest', 'Scanning /big', 'files', (ctx) =>
       new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('stopped')))),
     );
     expect(runner.list()[0]).toMatchObject({ id: job.id, state: 'running' });
@@ -61,7 +61,7 @@ describe('JobRunner', () => {
   it('treats work that finishes after a cancel as cancelled', async () => {
     const runner = new JobRunner(new EventBus());
     let release!: () => void;
-    const job = runner.start('scan', 'x', 'files', () => new Promise<number>((resolve) => (release = () => resolve(1))));
+    const job = runner.start('ingest', 'x', 'files', () => new Promise<number>((resolve) => (release = () => resolve(1))));
     runner.cancel(job.id);
     release();
     await expect(job.result).rejects.toMatchObject({ code: 'CANCELLED' });
@@ -69,14 +69,14 @@ describe('JobRunner', () => {
 
   it('records failures with their code and keeps a bounded history, newest first', async () => {
     const runner = new JobRunner(new EventBus(), { keepFinished: 2 });
-    const failing = runner.start('scan', 'bad', 'files', async () => {
+    const failing = runner.start('ingest', 'bad', 'files', async () => {
       throw new ExplorerError('NOT_FOUND', 'Folder not found: /gone');
     });
     await expect(failing.result).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'Folder not found: /gone' });
     expect(runner.list()[0]).toMatchObject({ state: 'failed', error: { code: 'NOT_FOUND' } });
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const ok = runner.start('scan', `ok ${i}`, 'files', async () => i);
+      const ok = runner.start('ingest', `ok ${i}`, 'files', async () => i);
       ids.push(ok.id);
       await ok.result;
     }
@@ -93,7 +93,7 @@ describe('JobRunner', () => {
     bus.on('job:started', (job) => got.push(job.id));
     const off = bus.onAny((name) => got.push(name));
     const runner = new JobRunner(bus);
-    const job = runner.start('scan', 'x', 'files', () => new Promise(() => undefined));
+    const job = runner.start('ingest', 'x', 'files', () => new Promise(() => undefined));
     expect(got).toEqual([job.id, 'job:started']);
     off();
     expect(bus.listenerCount()).toBe(2);

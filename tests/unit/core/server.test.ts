@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookieName, hostAllowed, parseCookies, tokensEqual } from '../../../app/server/auth';
 import { startServer, type RunningServer } from '../../../app/server/server';
 import { resolveStaticPath } from '../../../app/server/static-files';
-import { controllableScan, makeService } from './fakes';
+import type { ExplorerService } from '../../../app/service/explorer-service';
+import { makeService, makeTestEnv, writeImages, type TestEnv } from './fakes';
 
 interface Reply {
   status: number;
@@ -34,19 +35,26 @@ function send(server: RunningServer, options: { method?: string; path: string; h
 
 let server: RunningServer;
 let staticDir: string;
-const scans = controllableScan();
-const service = makeService({ library: { scan: scans.scan } });
+let env: TestEnv;
+let service: ExplorerService;
+let photos: string;
 const auth = () => ({ authorization: `Bearer ${server.token}` });
 const json = { 'content-type': 'application/json' };
 
 beforeAll(async () => {
+  env = await makeTestEnv();
+  service = makeService(env.dataDir);
+  photos = path.join(env.root, 'photos');
+  await writeImages(photos, 3);
   staticDir = await mkdtemp(path.join(os.tmpdir(), 'le-static-'));
   await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>LE</title>');
   await writeFile(path.join(staticDir, 'app.js'), 'console.log(1)');
-  server = await startServer({ api: service, events: service.events, port: 0, staticDir });
+  server = await startServer({ api: service, events: service.events, media: service, port: 0, staticDir });
 });
 afterAll(async () => {
   await server.close();
+  await service.dispose();
+  await env.cleanup();
   await rm(staticDir, { recursive: true, force: true });
 });
 
@@ -114,19 +122,19 @@ describe('serve mode API', () => {
     const unknown = await send(server, { method: 'POST', path: '/api/dropDatabase', headers: auth() });
     expect(unknown.status).toBe(404);
     expect(JSON.parse(unknown.body).error.code).toBe('UNKNOWN_METHOD');
-    const badArgs = await send(server, { method: 'POST', path: '/api/openLibrary', headers: { ...auth(), ...json }, body: '{"folder":7}' });
+    const badArgs = await send(server, { method: 'POST', path: '/api/addFolder', headers: { ...auth(), ...json }, body: '{"folder":7}' });
     expect(badArgs.status).toBe(400);
     expect(JSON.parse(badArgs.body)).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
-    const badJson = await send(server, { method: 'POST', path: '/api/openLibrary', headers: { ...auth(), ...json }, body: '{folder' });
+    const badJson = await send(server, { method: 'POST', path: '/api/addFolder', headers: { ...auth(), ...json }, body: '{folder' });
     expect(badJson.status).toBe(400);
     expect(JSON.parse(badJson.body).error.message).toMatch(/not valid JSON/);
-    const wrongType = await send(server, { method: 'POST', path: '/api/openLibrary', headers: { ...auth(), 'content-type': 'text/plain' }, body: '{}' });
+    const wrongType = await send(server, { method: 'POST', path: '/api/addFolder', headers: { ...auth(), 'content-type': 'text/plain' }, body: '{}' });
     expect(wrongType.status).toBe(415);
     const wrongVerb = await send(server, { method: 'GET', path: '/api/getStatus', headers: auth() });
     expect(wrongVerb.status).toBe(405);
     const huge = await send(server, {
       method: 'POST',
-      path: '/api/openLibrary',
+      path: '/api/addFolder',
       headers: { ...auth(), ...json },
       body: JSON.stringify({ folder: 'x'.repeat(9 * 1024 * 1024) }),
     }).catch((error: NodeJS.ErrnoException) => ({ status: error.code === 'EPIPE' || error.code === 'ECONNRESET' ? 413 : 0, headers: {}, body: '' }));
@@ -142,13 +150,13 @@ describe('serve mode API', () => {
         res.on('data', (chunk: string) => {
           events.push(chunk);
           // Let the scan finish once it has started (the job exists only after the POST arrived).
-          if (chunk.includes('event: job:started')) scans.release('/sse');
-          if (events.join('').includes('event: library:opened')) {
+          const all = events.join('');
+          if (all.includes('event: job:finished') && all.lastIndexOf('event: library:changed') > all.indexOf('event: job:finished')) {
             req.destroy();
             resolve();
           }
         });
-        void send(server, { method: 'POST', path: '/api/openLibrary', headers: { ...auth(), ...json }, body: '{"folder":"/sse"}' });
+        void send(server, { method: 'POST', path: '/api/addFolder', headers: { ...auth(), ...json }, body: JSON.stringify({ folder: photos }) });
       });
       req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? undefined : reject(error)));
       req.end();
@@ -157,7 +165,31 @@ describe('serve mode API', () => {
     const text = events.join('');
     expect(text).toContain('event: job:started');
     expect(text).toContain('event: job:progress');
-    expect(text).toMatch(/event: library:opened\ndata: \{"folder":"\/sse"/);
+    expect(text).toMatch(/event: library:changed\ndata: \{"folders":\[\{"id":1,/);
+  });
+});
+
+describe('serve mode media', () => {
+  it('serves thumbnails and originals of ingested images, with the token only', async () => {
+    const page = await service.listImages({ status: 'ok' });
+    expect(page.total).toBe(3);
+    const id = page.images[0]!.id;
+    const thumb = await send(server, { path: `/media/thumb/${id}`, headers: auth() });
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers['content-type']).toBe('image/webp');
+    const original = await send(server, { path: `/media/original/${id}`, headers: auth() });
+    expect(original.status).toBe(200);
+    expect(original.headers['content-type']).toBe('image/png');
+    expect((await send(server, { path: `/media/thumb/${id}` })).status).toBe(401);
+    expect((await send(server, { path: '/media/thumb/424242', headers: auth() })).status).toBe(404);
+  });
+
+  it('refuses malformed and traversing media paths', async () => {
+    for (const p of ['/media/thumb/../../../etc/passwd', '/media/thumb/%2e%2e%2fx', '/media/original/abc', '/media/thumb/1/../2', '/media/', '/media/%2e%2e/package.json', '/media/original//etc/passwd']) {
+      const reply = await send(server, { path: p, headers: auth() });
+      expect(reply.status, p).toBe(400);
+      expect(reply.body).not.toContain('root:');
+    }
   });
 });
 

@@ -18,7 +18,8 @@ import { FolderUnavailableError } from '../../../app/library/walk';
 import { openLibrary, type Library } from '../../../app/library/library';
 import { ingestFolder, type IngestOptions, type IngestProgress } from '../../../app/library/ingest';
 import { HEADER_BYTES, specKey } from '../../../app/library/pixel-cache';
-import type { PreprocessSpec } from '../../../app/library/types';
+import { DEFAULT_SPEC, type PreprocessSpec } from '../../../app/library/types';
+import { folderInfo } from '../../../app/service/library-dto';
 import {
   IS_ROOT,
   makeTempDir,
@@ -179,20 +180,18 @@ describe('ingestFolder', () => {
     }
     expect(problems.every((p) => p.reason.length > 5)).toBe(true);
 
-    const info = lib.libraryInfo(result.folder.id);
+    // The contract's view of the folder, as the service maps it.
+    const info = folderInfo(lib, result.folder.id, DEFAULT_SPEC);
     const realPhotos = await realpath(photos);
     expect(info).toMatchObject({
-      folder: realPhotos,
+      path: realPhotos,
       imageCount: goodCount,
       byFormat: summary?.byFormat,
       otherFileCount: 1,
-      skippedCount: problems.length,
+      spec: DEFAULT_SPEC,
     });
-    expect(info?.skipped[0]).toEqual({
-      path: path.join(realPhotos, problems[0]?.path ?? ''),
-      reason: problems[0]?.reason,
-    });
-    expect(Date.parse(info?.scannedAt ?? '')).toBeGreaterThan(0);
+    expect((info?.failedCount ?? 0) + (info?.skippedCount ?? 0)).toBe(problems.length);
+    expect(Date.parse(info?.lastIngest?.finishedAt ?? '')).toBeGreaterThan(0);
 
     const dups = lib.listDuplicates();
     expect(dups).toHaveLength(1);

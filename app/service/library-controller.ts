@@ -1,0 +1,220 @@
+/**
+ * The library side of the service: opens the catalogue of the data directory lazily, runs
+ * ingests as jobs, keeps each folder's preprocessing spec, and serves thumbnails and originals.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  ExplorerError,
+  PreprocessSpecSchema,
+  type AddFolderRequest,
+  type DemoDataset,
+  type FolderInfo,
+  type ImagePage,
+  type IngestReport,
+  type LibraryState,
+  type ListImagesRequest,
+  type ListProblemsRequest,
+  type MediaKind,
+  type PreprocessSpec,
+  type ProblemPage,
+  type RescanRequest,
+} from '../contract';
+import { DEFAULT_SPEC, formatSupport, type FolderRecord, type IngestOptions, type Library } from '../library';
+import { DEMOS, ensureDemoDataset } from '../library/demo';
+import type { EventBus } from './event-bus';
+import { FolderSettings } from './folder-settings';
+import type { JobRunner } from './jobs';
+import { folderInfo, imageEntry, ingestReport, problemEntry } from './library-dto';
+
+export interface MediaFile {
+  data: Uint8Array;
+  mime: string;
+}
+
+/** Originals larger than this are not sent to the UI (it shows the thumbnail instead). */
+const MAX_ORIGINAL_BYTES = 64 * 1024 * 1024;
+const ORIGINAL_MIME: Record<string, string> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  avif: 'image/avif',
+};
+
+export interface LibraryControllerDeps {
+  dataDir: string;
+  openLibrary: (dir: string) => Promise<Library>;
+  events: EventBus;
+  jobs: JobRunner;
+  /** Where Fashion-MNIST's IDX files are (tests point it at fixtures). */
+  fashionMnistSource?: string;
+  /** Tuning passed to every ingest (concurrency, limits, progress interval). */
+  ingest?: IngestTuning;
+}
+
+export type IngestTuning = Partial<Omit<IngestOptions, 'spec' | 'retryFailed'>>;
+
+export class LibraryController {
+  private library: Promise<Library> | null = null;
+  private readonly settings: FolderSettings;
+
+  constructor(private readonly deps: LibraryControllerDeps) {
+    this.settings = new FolderSettings(path.join(deps.dataDir, 'folder-settings.json'));
+  }
+
+  private lib(): Promise<Library> {
+    this.library ??= this.deps.openLibrary(path.join(this.deps.dataDir, 'library')).catch((error: unknown) => {
+      this.library = null; // Let a later call retry (e.g. after the user freed disk space).
+      throw error;
+    });
+    return this.library;
+  }
+
+  private specOf(folderId: number): PreprocessSpec {
+    return this.settings.spec(folderId) ?? DEFAULT_SPEC;
+  }
+
+  private info(lib: Library, folderId: number): FolderInfo {
+    const info = folderInfo(lib, folderId, this.specOf(folderId));
+    if (!info) throw new ExplorerError('NOT_FOUND', `No folder with id ${folderId} in the library.`, { folderId });
+    return info;
+  }
+
+  async state(): Promise<LibraryState> {
+    const lib = await this.lib();
+    return {
+      folders: lib.listFolders().map((f) => this.info(lib, f.id)),
+      formats: formatSupport().map((f) => ({
+        format: f.name,
+        supported: f.supported,
+        ...(f.reason !== undefined ? { reason: f.reason } : {}),
+      })),
+      defaultSpec: DEFAULT_SPEC,
+    };
+  }
+
+  private async announce(): Promise<void> {
+    this.deps.events.emit('library:changed', await this.state());
+  }
+
+  async addFolder(req: AddFolderRequest): Promise<IngestReport> {
+    const lib = await this.lib();
+    const record = await lib.addFolder(path.resolve(req.folder));
+    if (req.spec !== undefined) await this.settings.setSpec(record.id, PreprocessSpecSchema.parse(req.spec));
+    else if (this.settings.spec(record.id) === undefined) await this.settings.setSpec(record.id, DEFAULT_SPEC);
+    await this.announce();
+    return this.ingest(lib, record, false);
+  }
+
+  private async ingest(lib: Library, record: FolderRecord, retryFailed: boolean): Promise<IngestReport> {
+    const job = this.deps.jobs.start('ingest', `Ingesting ${record.path}`, 'images', (ctx) =>
+      lib.ingest(
+        record,
+        { ...this.deps.ingest, spec: this.specOf(record.id), retryFailed },
+        {
+          signal: ctx.signal,
+          onProgress: (p) =>
+            ctx.progress(p.done, p.total, p.current ?? undefined, {
+              seen: p.seen,
+              failed: p.failed,
+              unchanged: p.unchanged,
+              skipped: p.skipped,
+            }),
+        },
+      ),
+    );
+    try {
+      const result = await job.result;
+      return ingestReport(this.info(lib, record.id), result);
+    } finally {
+      // Also after a cancel or failure: what was ingested before it stays, and the UI shows it.
+      await this.announce().catch((error: unknown) => console.error('Cannot announce the library:', error));
+    }
+  }
+
+  async rescan(req: RescanRequest): Promise<IngestReport[]> {
+    const lib = await this.lib();
+    const folders = req?.folderId !== undefined ? [this.folder(lib, req.folderId)] : lib.listFolders();
+    const reports: IngestReport[] = [];
+    for (const folder of folders) reports.push(await this.ingest(lib, folder, req?.retryFailed ?? false));
+    return reports;
+  }
+
+  private folder(lib: Library, folderId: number): FolderRecord {
+    const folder = lib.getFolder(folderId);
+    if (!folder) throw new ExplorerError('NOT_FOUND', `No folder with id ${folderId} in the library.`, { folderId });
+    return folder;
+  }
+
+  async removeFolder(folderId: number): Promise<LibraryState> {
+    const lib = await this.lib();
+    this.folder(lib, folderId);
+    lib.removeFolder(folderId);
+    await this.settings.forget(folderId);
+    const state = await this.state();
+    this.deps.events.emit('library:changed', state);
+    return state;
+  }
+
+  async listImages(req: ListImagesRequest): Promise<ImagePage> {
+    const lib = await this.lib();
+    if (req?.folderId !== undefined) this.folder(lib, req.folderId);
+    const offset = req?.offset ?? 0;
+    const page = lib.listImages({
+      offset,
+      limit: req?.limit ?? 200,
+      ...(req?.folderId !== undefined ? { folderId: req.folderId } : {}),
+      ...(req?.status !== undefined ? { status: req.status } : {}),
+    });
+    return { total: page.total, offset, images: page.images.map(imageEntry) };
+  }
+
+  async listProblems(req: ListProblemsRequest): Promise<ProblemPage> {
+    const lib = await this.lib();
+    this.folder(lib, req.folderId);
+    const offset = req.offset ?? 0;
+    const page = lib.listProblems(req.folderId, { offset, limit: req.limit ?? 200 });
+    return { total: page.total, offset, problems: page.problems.map((p) => problemEntry(req.folderId, p)) };
+  }
+
+  async openDemo(dataset: DemoDataset): Promise<IngestReport> {
+    const def = DEMOS[dataset];
+    const job = this.deps.jobs.start('demo', `Preparing the ${dataset} demo`, 'images', (ctx) =>
+      ensureDemoDataset(dataset, path.join(this.deps.dataDir, 'demo'), {
+        signal: ctx.signal,
+        onProgress: (done, total) => ctx.progress(done, total),
+        ...(this.deps.fashionMnistSource !== undefined ? { fashionMnistSource: this.deps.fashionMnistSource } : {}),
+      }),
+    );
+    const folder = await job.result;
+    return this.addFolder({ folder, spec: def.spec });
+  }
+
+  async readMedia(kind: MediaKind, imageId: number): Promise<MediaFile | null> {
+    const lib = await this.lib();
+    if (kind === 'thumb') {
+      const thumb = lib.getThumbnail(imageId);
+      return thumb ? { data: thumb.data, mime: thumb.mime } : null;
+    }
+    const image = lib.getImage(imageId);
+    if (!image) return null;
+    const mime = image.format !== null ? ORIGINAL_MIME[image.format] : undefined;
+    if (image.status !== 'ok' || mime === undefined) {
+      throw new ExplorerError('UNSUPPORTED', `${image.relPath} cannot be shown as an image in the app.`);
+    }
+    const file = await lib.resolveImageFile(imageId);
+    const info = await stat(file);
+    if (info.size > MAX_ORIGINAL_BYTES) {
+      throw new ExplorerError('UNSUPPORTED', `${file} is larger than ${MAX_ORIGINAL_BYTES / 1048576} MiB; showing its thumbnail only.`);
+    }
+    return { data: await readFile(file), mime };
+  }
+
+  async close(): Promise<void> {
+    if (this.library === null) return;
+    const lib = await this.library.catch(() => null);
+    this.library = null;
+    await lib?.close();
+  }
+}
