@@ -24,7 +24,12 @@ export interface IpcRendererLike {
   removeListener(channel: string, listener: IpcListener): unknown;
 }
 
-export function createBridge(ipc: IpcRendererLike): ExplorerBridge {
+/** The parts of Electron's webUtils the bridge uses (a renderer module sandboxed preloads get). */
+export interface WebUtilsLike {
+  getPathForFile(file: File): string;
+}
+
+export function createBridge(ipc: IpcRendererLike, webUtils: WebUtilsLike): ExplorerBridge {
   const bridge: Record<string, unknown> = {};
   for (const method of API_METHODS) {
     const channel = ipcChannel(method);
@@ -73,7 +78,18 @@ export function createBridge(ipc: IpcRendererLike): ExplorerBridge {
   // `on` checks its arguments at run time, so it satisfies the generic signature for any E.
   bridge.on = on as Subscribe;
 
-  // Built from API_METHODS plus `on`, which is exactly ExplorerBridge's shape; TypeScript cannot
-  // follow the loop, hence the cast.
+  // A dropped file's path on disk (Electron >= 32 removed `File.path`). '' for anything without
+  // one: a File built in JS, or not a File at all (getPathForFile throws for those).
+  bridge.pathForFile = (file: unknown): string => {
+    try {
+      const filePath = webUtils.getPathForFile(file as File);
+      return typeof filePath === 'string' ? filePath : '';
+    } catch {
+      return '';
+    }
+  };
+
+  // Built from API_METHODS plus `on` and `pathForFile`, which is exactly ExplorerBridge's shape;
+  // TypeScript cannot follow the loop, hence the cast.
   return Object.freeze(bridge) as ExplorerBridge;
 }

@@ -13,6 +13,7 @@ import type { DialogLike, NativeDialogs } from './dialogs';
 import type { ServiceEventsLike } from './events';
 import type { HardenableContents, PermissionSessionLike, PreventableEventLike } from './hardening';
 import type { DispatchFn, IpcMainLike } from './ipc';
+import type { MediaReader } from './protocol';
 import type { WindowLike } from './window';
 
 export interface AboutPanelOptionsLike {
@@ -73,8 +74,11 @@ export interface ServiceOptions {
   dialogs?: NativeDialogs;
 }
 
-/** ExplorerService (app/service/create.ts) as the shell uses it. */
-export interface ServiceLike extends ExplorerApi {
+/**
+ * ExplorerService (app/service/create.ts) as the shell uses it: the contract, its events, and
+ * `readMedia` (outside the contract) behind `app://explorer/media/...`.
+ */
+export interface ServiceLike extends ExplorerApi, MediaReader {
   readonly events: ServiceEventsLike;
   dispose(): Promise<void>;
 }

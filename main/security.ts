@@ -16,7 +16,7 @@ export const APP_ENTRY_URL = `${APP_ORIGIN}/`;
  * `standard` gives the scheme a real origin and relative URL resolution, `secure` makes the page a
  * secure context, `supportFetchAPI` lets it fetch its own files. `corsEnabled` is deliberately
  * left unset: it would let other origins read app:// responses. No `bypassCSP`, no service
- * workers, no streaming (the page loads small static files).
+ * workers, no streaming (files and images are sent whole; there is no audio or video).
  */
 export const PRIVILEGED_SCHEMES: readonly CustomScheme[] = Object.freeze([
   Object.freeze({
@@ -27,7 +27,8 @@ export const PRIVILEGED_SCHEMES: readonly CustomScheme[] = Object.freeze([
 
 /**
  * Sent as a header with every app:// response. Everything the page loads comes from its own
- * origin; images may also be `data:`/`blob:` URLs (thumbnails and decoded samples drawn in JS).
+ * origin, images included (`media/thumb/<id>`, `media/original/<id>`); images may also be
+ * `data:`/`blob:` URLs (decoded samples drawn in JS).
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",

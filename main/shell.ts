@@ -35,7 +35,7 @@ export interface ShellHandle<W extends WindowLike> {
   /** Settles once the window is open (or startup failed and the app is exiting). */
   readonly ready: Promise<void>;
   windows(): W[];
-  /** File > Open Folder…: native picker, then openLibrary through the service. */
+  /** File > Open Folder…: native picker, then addFolder through the service. */
   openFolder(): Promise<void>;
 }
 
@@ -132,8 +132,9 @@ export function startShell<W extends WindowLike>(
     if (!picked.ok) return report('Could not show the folder picker', picked.error);
     const folder = (picked.value as PickFolderResult | null)?.folder;
     if (typeof folder !== 'string') return;
-    const opened = await config.dispatch(api, 'openLibrary', { folder });
-    if (!opened.ok) report(`Could not open ${folder}`, opened.error);
+    // addFolder is idempotent: a folder already in the library is re-ingested incrementally.
+    const added = await config.dispatch(api, 'addFolder', { folder });
+    if (!added.ok) report(`Could not add ${folder}`, added.error);
   };
 
   const onReady = (): void => {
@@ -143,6 +144,8 @@ export function startShell<W extends WindowLike>(
       createAppProtocolHandler({
         rootDir: config.rendererDir,
         readFile: config.readFile,
+        // Asked per request: the core starts just below and stops (null) when the app quits.
+        media: () => service,
         log: config.log,
       }),
     );

@@ -5,7 +5,7 @@ import {
   IPC_EVENT_CHANNEL,
   ipcChannel,
 } from '../../../app/contract/methods';
-import { createBridge, type IpcRendererLike } from '../../../main/bridge';
+import { createBridge, type IpcRendererLike, type WebUtilsLike } from '../../../main/bridge';
 
 type Listener = (event: unknown, ...args: unknown[]) => void;
 
@@ -35,11 +35,29 @@ function fakeIpcRenderer() {
   return ipc satisfies IpcRendererLike;
 }
 
+/** webUtils fake: files made by {@link droppedFile} have a path; anything else is not a File. */
+const paths = new WeakMap<object, string>();
+function droppedFile(filePath: string): File {
+  const file = new File(['x'], filePath.split('/').pop() ?? 'x');
+  paths.set(file, filePath);
+  return file;
+}
+const fakeWebUtils = {
+  getPathForFile: vi.fn((file: File): string => {
+    if (!(file instanceof File)) throw new TypeError('Expected a File');
+    return paths.get(file) ?? '';
+  }),
+} satisfies WebUtilsLike;
+
+function bridgeOf(ipc: IpcRendererLike = fakeIpcRenderer()) {
+  return createBridge(ipc, fakeWebUtils);
+}
+
 describe('createBridge', () => {
-  it('is frozen and has exactly the API methods plus on', () => {
-    const bridge = createBridge(fakeIpcRenderer());
+  it('is frozen and has exactly the API methods plus on and pathForFile', () => {
+    const bridge = bridgeOf();
     expect(Object.isFrozen(bridge)).toBe(true);
-    expect(Object.keys(bridge).sort()).toEqual([...API_METHODS, 'on'].sort());
+    expect(Object.keys(bridge).sort()).toEqual([...API_METHODS, 'on', 'pathForFile'].sort());
     for (const key of Object.keys(bridge)) {
       expect(typeof (bridge as unknown as Record<string, unknown>)[key], key).toBe('function');
     }
@@ -50,7 +68,7 @@ describe('createBridge', () => {
 
   it('invokes explorer:<method> with the one request argument', async () => {
     const ipc = fakeIpcRenderer();
-    const bridge = createBridge(ipc);
+    const bridge = bridgeOf(ipc);
     for (const method of API_METHODS) {
       await bridge[method]({ probe: method });
       expect(ipc.invoke).toHaveBeenLastCalledWith(ipcChannel(method), { probe: method });
@@ -65,7 +83,7 @@ describe('createBridge', () => {
 
   it('rejects unknown event names and non-function listeners', () => {
     const ipc = fakeIpcRenderer();
-    const bridge = createBridge(ipc);
+    const bridge = bridgeOf(ipc);
     const on = bridge.on as (event: unknown, listener: unknown) => () => void;
     for (const name of ['job:unknown', IPC_EVENT_CHANNEL, '', 42, undefined, 'constructor']) {
       expect(() => on(name, () => {}), String(name)).toThrow(TypeError);
@@ -76,7 +94,7 @@ describe('createBridge', () => {
 
   it('delivers only the payload of the named event, never the IPC event', () => {
     const ipc = fakeIpcRenderer();
-    const bridge = createBridge(ipc);
+    const bridge = bridgeOf(ipc);
     const received: unknown[][] = [];
     bridge.on('job:progress', (...args: unknown[]) => received.push(args));
     ipc.deliver(IPC_EVENT_CHANNEL, 'job:progress', { done: 1 });
@@ -86,27 +104,27 @@ describe('createBridge', () => {
   });
 
   it('accepts every contract event name', () => {
-    const bridge = createBridge(fakeIpcRenderer());
+    const bridge = bridgeOf();
     for (const name of EVENT_NAMES) expect(typeof bridge.on(name, () => {})).toBe('function');
   });
 
   it('returns an unsubscribe that removes the listener (once)', () => {
     const ipc = fakeIpcRenderer();
-    const bridge = createBridge(ipc);
+    const bridge = bridgeOf(ipc);
     const listener = vi.fn();
-    const off = bridge.on('library:opened', listener);
+    const off = bridge.on('library:changed', listener);
     expect(ipc.count(IPC_EVENT_CHANNEL)).toBe(1);
     off();
     off();
     expect(ipc.removeListener).toHaveBeenCalledTimes(1);
     expect(ipc.count(IPC_EVENT_CHANNEL)).toBe(0);
-    ipc.deliver(IPC_EVENT_CHANNEL, 'library:opened', {});
+    ipc.deliver(IPC_EVENT_CHANNEL, 'library:changed', {});
     expect(listener).not.toHaveBeenCalled();
   });
 
   it('shares one IPC listener between subscriptions and removes it with the last one', () => {
     const ipc = fakeIpcRenderer();
-    const bridge = createBridge(ipc);
+    const bridge = bridgeOf(ipc);
     const a = vi.fn();
     const b = vi.fn();
     const offs = Array.from({ length: 20 }, (_, i) => bridge.on('job:progress', i % 2 ? a : b));
@@ -125,7 +143,7 @@ describe('createBridge', () => {
 
   it('keeps delivering to other listeners when one throws', () => {
     const ipc = fakeIpcRenderer();
-    const bridge = createBridge(ipc);
+    const bridge = bridgeOf(ipc);
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     const after = vi.fn();
     bridge.on('job:finished', () => {
@@ -140,11 +158,29 @@ describe('createBridge', () => {
 
   it('ignores messages whose event name is not in the contract', () => {
     const ipc = fakeIpcRenderer();
-    const bridge = createBridge(ipc);
+    const bridge = bridgeOf(ipc);
     const listener = vi.fn();
     bridge.on('job:started', listener);
     ipc.deliver(IPC_EVENT_CHANNEL, '__proto__', {});
     ipc.deliver(IPC_EVENT_CHANNEL, undefined, {});
     expect(listener).not.toHaveBeenCalled();
+  });
+
+  it("pathForFile asks webUtils for a dropped file's path, and never touches IPC", () => {
+    const ipc = fakeIpcRenderer();
+    const bridge = bridgeOf(ipc);
+    const file = droppedFile('/home/me/photos/cat.jpg');
+    expect(bridge.pathForFile(file)).toBe('/home/me/photos/cat.jpg');
+    expect(fakeWebUtils.getPathForFile).toHaveBeenLastCalledWith(file);
+    expect(ipc.invoke).not.toHaveBeenCalled();
+  });
+
+  it("pathForFile answers '' for a File without a path and for things that are not Files", () => {
+    const bridge = bridgeOf();
+    expect(bridge.pathForFile(new File(['made in JS'], 'note.txt'))).toBe('');
+    const pathForFile = bridge.pathForFile as (file: unknown) => string;
+    for (const notAFile of [undefined, null, 'C:\\x.png', { name: 'x.png' }, new Blob(['x'])]) {
+      expect(pathForFile(notAFile), String(notAFile)).toBe('');
+    }
   });
 });

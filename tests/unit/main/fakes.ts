@@ -10,6 +10,7 @@ import type {
   MenuItemConstructorOptions,
 } from 'electron';
 import type { ExplorerApi } from '../../../app/contract/api';
+import type { MediaKind } from '../../../app/contract/media';
 import type { EventName } from '../../../app/contract/methods';
 import type {
   HardenableContents,
@@ -23,6 +24,7 @@ import type {
   ServiceLike,
   ShellElectron,
 } from '../../../main/ports';
+import type { MediaBody } from '../../../main/protocol';
 import type {
   RenderProcessGoneDetailsLike,
   WindowContentsLike,
@@ -186,9 +188,22 @@ export function fakeService() {
   const service = {
     getStatus: vi.fn(async () => ({ appName: 'Latent Explorer' })),
     pickFolder: vi.fn(async () => ({ folder: '/photos' as string | null })),
-    openLibrary: vi.fn(async (req: { folder: string }) => ({ folder: req.folder, imageCount: 3 })),
+    openLibrary: vi.fn(async () => ({ folders: [], formats: [] })),
+    addFolder: vi.fn(async (req: { folder: string }) => ({
+      folder: { id: 1, path: req.folder, imageCount: 3 },
+      processed: 3,
+    })),
+    rescan: vi.fn(async () => []),
+    removeFolder: vi.fn(async () => ({ folders: [], formats: [] })),
+    listImages: vi.fn(async () => ({ total: 0, offset: 0, images: [] })),
+    listProblems: vi.fn(async () => ({ total: 0, offset: 0, problems: [] })),
+    openDemo: vi.fn(async () => ({ folder: { id: 2, path: '/data/demo' }, processed: 0 })),
     listJobs: vi.fn(async () => []),
     cancelJob: vi.fn(async () => ({ cancelled: true })),
+    readMedia: vi.fn(async (kind: MediaKind, imageId: number): Promise<MediaBody | null> => ({
+      data: new TextEncoder().encode(`${kind}:${imageId}`),
+      mime: kind === 'thumb' ? 'image/webp' : 'image/jpeg',
+    })),
     dispose: vi.fn(async () => {}),
     events: {
       onAny(listener: (name: EventName, payload: unknown) => void) {

@@ -28,12 +28,15 @@ describe('registerIpcHandlers', () => {
 
   it('passes the validated argument to the service and returns its value', async () => {
     const { ipcMain, service, fromWindow } = setup();
-    const result = await ipcMain.invoke(ipcChannel('openLibrary'), fromWindow, {
+    const result = await ipcMain.invoke(ipcChannel('addFolder'), fromWindow, {
       folder: '/photos',
     });
-    expect(result).toEqual({ ok: true, value: { folder: '/photos', imageCount: 3 } });
-    expect(service.openLibrary).toHaveBeenCalledTimes(1);
-    expect(service.openLibrary).toHaveBeenCalledWith({ folder: '/photos' });
+    expect(result).toEqual({
+      ok: true,
+      value: { folder: { id: 1, path: '/photos', imageCount: 3 }, processed: 3 },
+    });
+    expect(service.addFolder).toHaveBeenCalledTimes(1);
+    expect(service.addFolder).toHaveBeenCalledWith({ folder: '/photos' });
   });
 
   it('forwards only the first argument', async () => {
@@ -52,9 +55,10 @@ describe('registerIpcHandlers', () => {
       { folder: '' },
       { folder: 42 },
       { folder: '/x', extra: 1 },
+      { folder: '/x', spec: { size: 4, channels: 3, fit: 'cover', background: {} } },
       'folder',
     ]) {
-      const result = await ipcMain.invoke(ipcChannel('openLibrary'), fromWindow, bad);
+      const result = await ipcMain.invoke(ipcChannel('addFolder'), fromWindow, bad);
       expect(result, JSON.stringify(bad)).toMatchObject({
         ok: false,
         error: { code: 'BAD_REQUEST' },
@@ -64,7 +68,13 @@ describe('registerIpcHandlers', () => {
       jobId: '../../etc',
     });
     expect(cancel).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    const open = await ipcMain.invoke(ipcChannel('openLibrary'), fromWindow, { folder: '/x' });
+    expect(open).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    const remove = await ipcMain.invoke(ipcChannel('removeFolder'), fromWindow, { folderId: 0 });
+    expect(remove).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(service.addFolder).not.toHaveBeenCalled();
     expect(service.openLibrary).not.toHaveBeenCalled();
+    expect(service.removeFolder).not.toHaveBeenCalled();
     expect(service.cancelJob).not.toHaveBeenCalled();
   });
 

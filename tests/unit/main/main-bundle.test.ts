@@ -5,17 +5,28 @@
  * Skipped when the bundle has not been built.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import vm from 'node:vm';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { API_METHODS } from '../../../app/contract/methods';
 import { CONTENT_SECURITY_POLICY } from '../../../main/security';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const bundle = path.join(repo, 'build/main/main.js');
+const preloadBundle = path.join(repo, 'build/main/preload.cjs');
 const register = fileURLToPath(new URL('./fixtures/electron-stub-register.mjs', import.meta.url));
+
+interface FetchProbe {
+  status: number;
+  csp: string | null;
+  type: string | null;
+  cache: string | null;
+  nosniff: string | null;
+  length: number;
+}
 
 interface StubReport {
   calls: string[];
@@ -94,14 +105,27 @@ describe.skipIf(!existsSync(bundle))('build/main/main.js under a stub electron',
   });
 
   it('serves the renderer with the CSP and refuses traversal', () => {
-    const { index, traversal } = result!.report.probes as Record<
-      string,
-      { status: number; csp: string }
-    >;
+    const { index, traversal } = result!.report.probes as Record<string, FetchProbe>;
     const built = existsSync(path.join(repo, 'build/renderer/index.html'));
     expect(index?.status).toBe(built ? 200 : 404);
     expect(index?.csp).toBe(CONTENT_SECURITY_POLICY);
     expect(traversal?.status).toBe(404);
+  });
+
+  it('routes app://explorer/media/ to the real core and refuses malformed media paths', () => {
+    const { mediaMissing, mediaMalformed, mediaUnknownKind } = result!.report.probes as Record<
+      string,
+      FetchProbe
+    >;
+    // readMedia of the real service answered: no image 999 in a fresh catalogue.
+    expect(mediaMissing).toMatchObject({
+      status: 404,
+      csp: CONTENT_SECURITY_POLICY,
+      nosniff: 'nosniff',
+      cache: 'no-store',
+    });
+    expect(mediaMalformed).toMatchObject({ status: 400, csp: CONTENT_SECURITY_POLICY });
+    expect(mediaUnknownKind).toMatchObject({ status: 400, csp: CONTENT_SECURITY_POLICY });
   });
 
   it('answers IPC through the real core, with validation and sender checks', () => {
@@ -112,6 +136,70 @@ describe.skipIf(!existsSync(bundle))('build/main/main.js under a stub electron',
       value: { dataDir: path.join(dataDir, 'profile'), capabilities: { nativeFolderPicker: true } },
     });
     expect(probes.badRequest).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(probes.openLibrary).toMatchObject({ ok: true, value: { folders: [] } });
     expect(probes.foreign).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
   });
 });
+
+/**
+ * The bundled preload in a context shaped like a sandboxed preload's: a `require` that knows only
+ * 'electron' (with the renderer modules the sandbox provides), no Node globals.
+ */
+describe.skipIf(!existsSync(preloadBundle))(
+  'build/main/preload.cjs in a sandbox-like context',
+  () => {
+    const run = () => {
+      const exposed: [string, Record<string, unknown>][] = [];
+      const required: string[] = [];
+      const ipcRenderer = {
+        invoke: vi.fn(async (...args: unknown[]) => ({ ok: true, value: args })),
+        on: vi.fn(),
+        removeListener: vi.fn(),
+      };
+      const webUtils = {
+        getPathForFile: vi.fn((file: { fake: string }) => `/dropped/${file.fake}`),
+      };
+      const electron = {
+        contextBridge: {
+          exposeInMainWorld: (key: string, api: Record<string, unknown>) =>
+            exposed.push([key, api]),
+        },
+        ipcRenderer,
+        webUtils,
+      };
+      const sandboxRequire = (id: string) => {
+        required.push(id);
+        if (id === 'electron') return electron;
+        throw new Error(`module not found: ${id}`);
+      };
+      const module = { exports: {} };
+      vm.runInNewContext(readFileSync(preloadBundle, 'utf8'), {
+        require: sandboxRequire,
+        module,
+        exports: module.exports,
+        console,
+      });
+      return { exposed, required, ipcRenderer, webUtils };
+    };
+
+    it('requires only electron and exposes one frozen window.explorer', () => {
+      const { exposed, required } = run();
+      expect(required).toEqual(['electron']);
+      expect(exposed.map(([key]) => key)).toEqual(['explorer']);
+      const api = exposed[0]![1];
+      expect(Object.isFrozen(api)).toBe(true);
+      expect(Object.keys(api).sort()).toEqual([...API_METHODS, 'on', 'pathForFile'].sort());
+    });
+
+    it('invokes explorer:<method> and hands dropped files to webUtils.getPathForFile', async () => {
+      const { exposed, ipcRenderer, webUtils } = run();
+      const api = exposed[0]![1] as Record<string, (arg?: unknown) => unknown>;
+      await api.addFolder!({ folder: '/photos' });
+      expect(ipcRenderer.invoke).toHaveBeenCalledWith('explorer:addFolder', { folder: '/photos' });
+      const file = { fake: 'cat.jpg' };
+      expect(api.pathForFile!(file)).toBe('/dropped/cat.jpg');
+      expect(webUtils.getPathForFile).toHaveBeenCalledWith(file);
+      expect(ipcRenderer.invoke).toHaveBeenCalledTimes(1);
+    });
+  },
+);

@@ -206,28 +206,55 @@ describe('startShell once ready', () => {
     expect(service.dispose).toHaveBeenCalledTimes(1);
   });
 
-  it('File > Open Folder picks a folder and opens it through the core', async () => {
-    const { shell, service, dialog, windows } = await bootReady();
+  it('File > Open Folder picks a folder and adds it to the library through the core', async () => {
+    const { shell, service, dialog, windows, electron } = await bootReady();
     await shell.openFolder();
     expect(dialog.showOpenDialog).toHaveBeenCalledWith(
       windows[0],
       expect.objectContaining({ properties: expect.arrayContaining(['openDirectory']) }),
     );
-    expect(service.openLibrary).toHaveBeenCalledWith({ folder: '/photos' });
+    expect(service.addFolder).toHaveBeenCalledTimes(1);
+    expect(service.addFolder).toHaveBeenCalledWith({ folder: '/photos' });
+    expect(service.openLibrary).not.toHaveBeenCalled();
+    expect(electron.showErrorBox).not.toHaveBeenCalled();
   });
 
   it('File > Open Folder does nothing more when the picker is cancelled, and reports failures', async () => {
     const { shell, service, dialog, electron } = await bootReady();
     dialog.answer = { canceled: true, filePaths: [] };
     await shell.openFolder();
-    expect(service.openLibrary).not.toHaveBeenCalled();
+    expect(service.addFolder).not.toHaveBeenCalled();
     dialog.answer = { canceled: false, filePaths: ['/gone'] };
-    service.openLibrary.mockRejectedValueOnce(new ExplorerError('NOT_FOUND', 'no such folder'));
+    service.addFolder.mockRejectedValueOnce(new ExplorerError('NOT_FOUND', 'no such folder'));
     await shell.openFolder();
     expect(electron.showErrorBox).toHaveBeenCalledWith(
-      'Could not open /gone',
+      'Could not add /gone',
       expect.stringContaining('no such folder'),
     );
+  });
+
+  it('File > Open Folder stays quiet when the ingest is cancelled', async () => {
+    const { shell, service, electron } = await bootReady();
+    service.addFolder.mockRejectedValueOnce(new ExplorerError('CANCELLED', 'cancelled'));
+    await shell.openFolder();
+    expect(service.addFolder).toHaveBeenCalledTimes(1);
+    expect(electron.showErrorBox).not.toHaveBeenCalled();
+  });
+
+  it('serves media from the core through app://, and 503 once it has stopped', async () => {
+    const { protocolHandlers, service, app } = await bootReady();
+    const handler = protocolHandlers.get('app')!;
+    const thumb = await handler(new Request('app://explorer/media/thumb/12'));
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers.get('content-type')).toBe('image/webp');
+    expect(thumb.headers.get('cache-control')).toBe('private, max-age=3600');
+    expect(await thumb.text()).toBe('thumb:12');
+    expect(service.readMedia).toHaveBeenCalledWith('thumb', 12);
+
+    app.emit('will-quit', { preventDefault: () => {} });
+    const after = await handler(new Request('app://explorer/media/original/12'));
+    expect(after.status).toBe(503);
+    expect(service.readMedia).toHaveBeenCalledTimes(1);
   });
 
   it('exits with a message when the core cannot start', async () => {

@@ -101,13 +101,16 @@ describe('openMainWindow', () => {
   it('forwards events to the window and unsubscribes when it closes', () => {
     const { service, win } = open();
     expect(service.listenerCount()).toBe(1);
-    service.emit('library:opened', { folder: '/photos' });
+    service.emit('library:changed', { folders: [{ id: 1, path: '/photos' }] });
     expect(win.webContents.sent).toEqual([
-      { channel: IPC_EVENT_CHANNEL, args: ['library:opened', { folder: '/photos' }] },
+      {
+        channel: IPC_EVENT_CHANNEL,
+        args: ['library:changed', { folders: [{ id: 1, path: '/photos' }] }],
+      },
     ]);
     win.close();
     expect(service.listenerCount()).toBe(0);
-    service.emit('library:opened', { folder: '/other' });
+    service.emit('library:changed', { folders: [] });
     expect(win.webContents.sent).toHaveLength(1);
   });
 
