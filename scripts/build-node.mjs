@@ -3,6 +3,7 @@
 //   app/cli/main.ts      -> build/cli/cli.js        (the `latent-explorer` CLI and serve mode)
 //   main/main.ts         -> build/main/main.js      (Electron main process, ESM)
 //   main/preload.ts      -> build/main/preload.cjs  (sandboxed preload: must be one CommonJS file)
+//   app/engine/worker/worker-main.ts -> build/worker/engine-worker.js (training / model worker)
 import { build } from 'esbuild';
 import { existsSync, rmSync } from 'node:fs';
 
@@ -17,12 +18,20 @@ const common = {
 
 rmSync('build/cli', { recursive: true, force: true });
 rmSync('build/main', { recursive: true, force: true });
+rmSync('build/worker', { recursive: true, force: true });
 
 const jobs = [
   build({
     ...common,
     entryPoints: { cli: 'app/cli/main.ts' },
     outdir: 'build/cli',
+    format: 'esm',
+    packages: 'external',
+  }),
+  build({
+    ...common,
+    entryPoints: { 'engine-worker': 'app/engine/worker/worker-main.ts' },
+    outdir: 'build/worker',
     format: 'esm',
     packages: 'external',
   }),

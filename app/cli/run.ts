@@ -18,6 +18,7 @@ import {
   rescanCommand,
   skippedCommand,
 } from './commands/library';
+import { evalCommand, resumeCommand, runsCommand, trainCommand } from './commands/train';
 import { serveCommand } from './commands/serve';
 import { createCommandContext } from './context';
 import { EXIT, UsageError, type CliIo } from './io';
@@ -41,6 +42,18 @@ Commands:
   skipped <id>         List the files of a folder that could not be ingested, and why
   demo <name>          Add a demo dataset: fashion-mnist (needs the Debian package
                        dataset-fashion-mnist) or shapes (generated)
+  train                Train a VAE on the library (default: every folder); Ctrl+C stops
+                       after a checkpoint
+                         --folders 1,2   folder ids to train on (same input size)
+                         --arch conv|mlp  --latent N  --widths 32,64  --likelihood bernoulli|gaussian
+                         --epochs N (20)  --batch N  --lr X (0.001)  --beta X (1)  --warmup STEPS
+                         --free-bits X  --val FRACTION (0.1)  --patience EPOCHS  --checkpoint-every STEPS
+                         --seed N
+  resume <run>         Continue a paused, stopped or interrupted run from its checkpoint
+  runs                 List the trained runs (models) and their checkpoints
+  eval <run>           Held-out −ELBO, KL, active units, worst images
+                         --iwae K         also the importance-weighted bound with K samples
+                         --max-images N   evaluate on at most N held-out images
   serve [folder]       Serve the app to a browser on this machine (ingests [folder] if given)
                          --port N     port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
                          --host H     address to bind (default 127.0.0.1, loopback only)
@@ -73,10 +86,35 @@ const OPTIONS = {
   fit: { type: 'string' },
   background: { type: 'string' },
   'retry-failed': { type: 'boolean' },
+  folders: { type: 'string' },
+  arch: { type: 'string' },
+  latent: { type: 'string' },
+  widths: { type: 'string' },
+  likelihood: { type: 'string' },
+  beta: { type: 'string' },
+  epochs: { type: 'string' },
+  batch: { type: 'string' },
+  lr: { type: 'string' },
+  warmup: { type: 'string' },
+  'free-bits': { type: 'string' },
+  val: { type: 'string' },
+  patience: { type: 'string' },
+  'checkpoint-every': { type: 'string' },
+  seed: { type: 'string' },
+  iwae: { type: 'string' },
+  'max-images': { type: 'string' },
 } as const;
+
+const TRAIN_FLAGS = ['folders', 'arch', 'latent', 'widths', 'likelihood', 'beta', 'epochs', 'batch', 'lr', 'warmup', 'free-bits', 'val', 'patience', 'checkpoint-every', 'seed'];
+const EVAL_FLAGS = ['iwae', 'max-images'];
 
 const SERVE_FLAGS = ['port', 'host'];
 const SPEC_FLAGS = ['size', 'channels', 'fit', 'background'];
+const ALL_FLAGS = [...SERVE_FLAGS, ...SPEC_FLAGS, 'retry-failed', ...TRAIN_FLAGS, ...EVAL_FLAGS];
+/** Refuses every flag but the listed ones (plus the global ones). */
+function only(command: string, values: Record<string, unknown>, allowed: string[]): void {
+  onlyFor(command, values, ALL_FLAGS.filter((f) => !allowed.includes(f)));
+}
 
 function parsePort(value: string | undefined): number {
   if (value === undefined) return DEFAULT_PORT;
@@ -120,40 +158,59 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     switch (command) {
       case 'info': {
         if (rest.length > 0) throw new UsageError('"info" takes no arguments.');
-        onlyFor('info', values, [...SERVE_FLAGS, ...SPEC_FLAGS, 'retry-failed']);
+        only('info', values, []);
         return await infoCommand(ctx(), io, json);
       }
       case 'ingest': {
         if (rest.length !== 1) throw new UsageError('Usage: latent-explorer ingest <folder> [--size N] [--channels 1|3] [--fit cover|contain]');
-        onlyFor('ingest', values, [...SERVE_FLAGS, 'retry-failed']);
+        only('ingest', values, SPEC_FLAGS);
         return await ingestCommand(ctx(), io, rest[0] as string, values, json);
       }
       case 'folders': {
         if (rest.length > 0) throw new UsageError('"folders" takes no arguments.');
-        onlyFor('folders', values, [...SERVE_FLAGS, ...SPEC_FLAGS, 'retry-failed']);
+        only('folders', values, []);
         return await foldersCommand(ctx(), io, json);
       }
       case 'rescan': {
         if (rest.length > 1) throw new UsageError('Usage: latent-explorer rescan [folder-id] [--retry-failed]');
-        onlyFor('rescan', values, [...SERVE_FLAGS, ...SPEC_FLAGS]);
+        only('rescan', values, ['retry-failed']);
         const id = rest[0] !== undefined ? parseFolderId(rest[0]) : undefined;
         return await rescanCommand(ctx(), io, id, values['retry-failed'] === true, json);
       }
       case 'remove':
       case 'skipped': {
         if (rest.length !== 1) throw new UsageError(`Usage: latent-explorer ${command} <folder-id>`);
-        onlyFor(command, values, [...SERVE_FLAGS, ...SPEC_FLAGS, 'retry-failed']);
+        only(command, values, []);
         const id = parseFolderId(rest[0]);
         return command === 'remove' ? await removeCommand(ctx(), io, id) : await skippedCommand(ctx(), io, id, json);
       }
       case 'demo': {
         if (rest.length !== 1) throw new UsageError('Usage: latent-explorer demo <fashion-mnist|shapes>');
-        onlyFor('demo', values, [...SERVE_FLAGS, ...SPEC_FLAGS, 'retry-failed']);
+        only('demo', values, []);
         return await demoCommand(ctx(), io, rest[0] as string, json);
+      }
+      case 'train': {
+        if (rest.length > 0) throw new UsageError('"train" takes no positional arguments; choose folders with --folders 1,2.');
+        only('train', values, TRAIN_FLAGS);
+        return await trainCommand(ctx(), io, values, json);
+      }
+      case 'resume':
+      case 'eval': {
+        if (rest.length !== 1) throw new UsageError(`Usage: latent-explorer ${command} <run-id> (see latent-explorer runs)`);
+        only(command, values, command === 'eval' ? EVAL_FLAGS : []);
+        return command === 'resume'
+          ? await resumeCommand(ctx(), io, rest[0] as string, json)
+          : await evalCommand(ctx(), io, rest[0] as string, values, json);
+      }
+      case 'runs': {
+        if (rest.length > 0) throw new UsageError('"runs" takes no arguments.');
+        only('runs', values, []);
+        return await runsCommand(ctx(), io, json);
       }
       case 'serve': {
         if (rest.length > 1) throw new UsageError('Usage: latent-explorer serve [--port N] [--host H] [folder]');
-        onlyFor('serve', values, ['json', ...SPEC_FLAGS, 'retry-failed']);
+        only('serve', values, SERVE_FLAGS);
+        if (values.json) throw new UsageError('--json is not an option of "serve".');
         return await serveCommand(ctx(), io, {
           host: values.host ?? '127.0.0.1',
           port: parsePort(values.port),

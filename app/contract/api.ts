@@ -8,8 +8,25 @@
 import type { ApiMethod, EventName } from './methods';
 import type { ApiError } from './errors';
 import type {
+  DecodedImage,
+  EpochReport,
+  EvaluationReport,
+  Posterior,
+  PriorSample,
+  RunDetail,
+  RunInfo,
+  StepReport,
+} from './training';
+import type {
   AddFolderRequest,
   CancelJobRequest,
+  DecodeRequest,
+  EncodeRequest,
+  EvaluateRunRequest,
+  ReconstructRequest,
+  RunRequest,
+  SamplePriorRequest,
+  TrainingRequest,
   EmptyRequest,
   ListImagesRequest,
   ListProblemsRequest,
@@ -45,6 +62,33 @@ export interface ExplorerApi {
   listJobs(req?: EmptyRequest): Promise<JobInfo[]>;
   /** Asks a running job to stop; it finishes with state `cancelled`. */
   cancelJob(req: CancelJobRequest): Promise<CancelJobResult>;
+
+  /** Starts training a new run in a worker process; resolves once it is running. */
+  startTraining(req: TrainingRequest): Promise<RunInfo>;
+  /** Pauses a running run after its current step (the worker keeps the model in memory). */
+  pauseTraining(req: RunRequest): Promise<RunInfo>;
+  /** Resumes a paused run, or an interrupted/cancelled one from its last checkpoint. */
+  resumeTraining(req: RunRequest): Promise<RunInfo>;
+  /** Stops a run after saving a checkpoint (it can be resumed later). */
+  cancelTraining(req: RunRequest): Promise<RunInfo>;
+  /** The run that is training or paused now, if any. */
+  trainingStatus(req?: EmptyRequest): Promise<RunInfo | null>;
+  /** Every run (model) in the data directory with its latest checkpoint, newest first. */
+  listRuns(req?: EmptyRequest): Promise<RunInfo[]>;
+  /** A run with its metric history (for loss curves). */
+  getRun(req: RunRequest): Promise<RunDetail>;
+  /** Deletes a run and its checkpoints (not while it trains). */
+  deleteRun(req: RunRequest): Promise<RunInfo[]>;
+  /** Posterior q(z|x) of images: μ and log σ² per latent dimension. */
+  encode(req: EncodeRequest): Promise<Posterior[]>;
+  /** Decoder mean images for latent codes. */
+  decode(req: DecodeRequest): Promise<DecodedImage[]>;
+  /** decode(μ(x)) for images. */
+  reconstruct(req: ReconstructRequest): Promise<DecodedImage[]>;
+  /** Codes drawn from the prior N(0, I) (seeded) and their decodings. */
+  samplePrior(req: SamplePriorRequest): Promise<PriorSample>;
+  /** Validation −ELBO, and optionally the IWAE bound, as a cancellable `evaluate` job. */
+  evaluateRun(req: EvaluateRunRequest): Promise<EvaluationReport>;
 }
 
 /** Events pushed by the core to every connected UI. */
@@ -54,6 +98,10 @@ export interface ExplorerEvents {
   'job:finished': JobInfo;
   /** The set of folders or their counts changed (after add, rescan, remove, or an ingest batch). */
   'library:changed': LibraryState;
+  'train:step': StepReport;
+  'train:epoch': EpochReport;
+  /** A run changed state, saved a checkpoint, or finished. */
+  'train:state': RunInfo;
 }
 
 export type RequestOf<M extends ApiMethod> = Parameters<ExplorerApi[M]>[0];
@@ -204,7 +252,7 @@ export interface ProblemPage {
   problems: ProblemEntry[];
 }
 
-export type JobKind = 'ingest' | 'demo';
+export type JobKind = 'ingest' | 'demo' | 'train' | 'evaluate';
 export type JobState = 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface JobProgress {

@@ -6,3 +6,4 @@ export * from './methods';
 export * from './schemas';
 export * from './format';
 export * from './media';
+export * from './training';

@@ -17,12 +17,33 @@ export const API_METHODS = [
   'openDemo',
   'listJobs',
   'cancelJob',
+  'startTraining',
+  'pauseTraining',
+  'resumeTraining',
+  'cancelTraining',
+  'trainingStatus',
+  'listRuns',
+  'getRun',
+  'deleteRun',
+  'encode',
+  'decode',
+  'reconstruct',
+  'samplePrior',
+  'evaluateRun',
 ] as const;
 
 export type ApiMethod = (typeof API_METHODS)[number];
 
 /** Events pushed from the core to every connected UI (see `ExplorerEvents`). */
-export const EVENT_NAMES = ['job:started', 'job:progress', 'job:finished', 'library:changed'] as const;
+export const EVENT_NAMES = [
+  'job:started',
+  'job:progress',
+  'job:finished',
+  'library:changed',
+  'train:step',
+  'train:epoch',
+  'train:state',
+] as const;
 
 export type EventName = (typeof EVENT_NAMES)[number];
 

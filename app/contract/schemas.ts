@@ -57,6 +57,62 @@ export const DEMO_DATASETS = ['fashion-mnist', 'shapes'] as const;
 export const OpenDemoRequestSchema = z.strictObject({ dataset: z.enum(DEMO_DATASETS) });
 export const CancelJobRequestSchema = z.strictObject({ jobId: JobIdSchema });
 
+export const RunIdSchema = z.string().regex(/^run-[0-9]{8}-[0-9]{6}-[0-9a-z]{4}$/, 'not a run id (expected run-YYYYMMDD-HHMMSS-xxxx)');
+const RunRequest = z.strictObject({ runId: RunIdSchema });
+
+export const ModelOptionsSchema = z.strictObject({
+  architecture: z.enum(['conv', 'mlp']).optional(),
+  latentDim: z.number().int().min(2).max(256).optional(),
+  /** conv: filters per stride-2 level; mlp: units per hidden layer. */
+  widths: z.array(z.number().int().min(1).max(1024)).min(1).max(6).optional(),
+  likelihood: z.enum(['bernoulli', 'gaussian']).optional(),
+  gaussianSigma: z.number().positive().max(10).optional(),
+});
+
+export const TrainingRequestSchema = z.strictObject({
+  /** Folders to train on (all must share a preprocessing spec); default: every folder. */
+  folderIds: z.array(Id).min(1).max(1000).optional(),
+  model: ModelOptionsSchema.optional(),
+  epochs: z.number().int().min(1).max(10_000).optional(),
+  batchSize: z.number().int().min(1).max(4096).optional(),
+  learningRate: z.number().positive().max(1).optional(),
+  beta: z.number().min(0).max(1000).optional(),
+  /** Steps of linear KL warm-up (β from 0). */
+  warmupSteps: z.number().int().min(0).optional(),
+  /** Per-dimension KL floor, nats. */
+  freeBits: z.number().min(0).max(100).optional(),
+  /** Share of images held out for validation, 0..0.5. */
+  validationFraction: z.number().min(0).max(0.5).optional(),
+  /** Stop after this many epochs without a better validation loss (0 = off). */
+  earlyStoppingPatience: z.number().int().min(0).max(1000).optional(),
+  checkpointEverySteps: z.number().int().min(1).optional(),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+});
+
+const ImageIds = z.array(Id).min(1).max(1024);
+const Latent = z.array(z.number().finite()).min(2).max(256);
+
+export const PauseTrainingRequestSchema = RunRequest;
+export const ResumeTrainingRequestSchema = RunRequest;
+export const CancelTrainingRequestSchema = RunRequest;
+export const GetRunRequestSchema = RunRequest;
+export const DeleteRunRequestSchema = RunRequest;
+export const EncodeRequestSchema = z.strictObject({ runId: RunIdSchema, imageIds: ImageIds });
+export const DecodeRequestSchema = z.strictObject({ runId: RunIdSchema, latents: z.array(Latent).min(1).max(256) });
+export const ReconstructRequestSchema = z.strictObject({ runId: RunIdSchema, imageIds: ImageIds });
+export const SamplePriorRequestSchema = z.strictObject({
+  runId: RunIdSchema,
+  count: z.number().int().min(1).max(256),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+});
+export const EvaluateRunRequestSchema = z.strictObject({
+  runId: RunIdSchema,
+  /** Importance samples for the IWAE bound (0 = ELBO only). */
+  iwaeSamples: z.number().int().min(0).max(5000).optional(),
+  /** Evaluate on at most this many validation images. */
+  maxImages: z.number().int().min(1).max(1_000_000).optional(),
+});
+
 export const API_SCHEMAS = {
   getStatus: EmptyRequest,
   pickFolder: EmptyRequest,
@@ -69,6 +125,19 @@ export const API_SCHEMAS = {
   openDemo: OpenDemoRequestSchema,
   listJobs: EmptyRequest,
   cancelJob: CancelJobRequestSchema,
+  startTraining: TrainingRequestSchema,
+  pauseTraining: PauseTrainingRequestSchema,
+  resumeTraining: ResumeTrainingRequestSchema,
+  cancelTraining: CancelTrainingRequestSchema,
+  trainingStatus: EmptyRequest,
+  listRuns: EmptyRequest,
+  getRun: GetRunRequestSchema,
+  deleteRun: DeleteRunRequestSchema,
+  encode: EncodeRequestSchema,
+  decode: DecodeRequestSchema,
+  reconstruct: ReconstructRequestSchema,
+  samplePrior: SamplePriorRequestSchema,
+  evaluateRun: EvaluateRunRequestSchema,
 } as const satisfies Record<ApiMethod, z.ZodType>;
 
 export type EmptyRequest = z.input<typeof EmptyRequest>;
@@ -80,6 +149,14 @@ export type ListImagesRequest = z.input<typeof ListImagesRequestSchema>;
 export type ListProblemsRequest = z.input<typeof ListProblemsRequestSchema>;
 export type OpenDemoRequest = z.input<typeof OpenDemoRequestSchema>;
 export type DemoDataset = (typeof DEMO_DATASETS)[number];
+export type ModelOptions = z.input<typeof ModelOptionsSchema>;
+export type TrainingRequest = z.input<typeof TrainingRequestSchema>;
+export type RunRequest = z.input<typeof RunRequest>;
+export type EncodeRequest = z.input<typeof EncodeRequestSchema>;
+export type DecodeRequest = z.input<typeof DecodeRequestSchema>;
+export type ReconstructRequest = z.input<typeof ReconstructRequestSchema>;
+export type SamplePriorRequest = z.input<typeof SamplePriorRequestSchema>;
+export type EvaluateRunRequest = z.input<typeof EvaluateRunRequestSchema>;
 export type CancelJobRequest = z.input<typeof CancelJobRequestSchema>;
 
 /** A readable one-line summary of a validation failure, naming the offending fields. */

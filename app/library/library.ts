@@ -211,6 +211,15 @@ export class Library implements IngestStore {
     return queries.listDuplicates(this.catalogue.db, folderId);
   }
 
+  /**
+   * The pixel-cache slot of each image (duplicates share one), for images that decoded with
+   * `spec`. Images without pixels for it are absent from the map.
+   */
+  slotsOf(spec: PreprocessSpec, imageIds: readonly number[]): Map<number, number> {
+    const row = this.catalogue.findPixelCache(spec);
+    return row ? queries.slotsOf(this.catalogue.db, row.id, imageIds) : new Map();
+  }
+
   /** The distinct ok images with pixels for `spec`, and their slots in the pixel cache. */
   trainingSet(spec: PreprocessSpec, folderIds?: readonly number[]): TrainingSet {
     const row = this.catalogue.findPixelCache(spec);

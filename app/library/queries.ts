@@ -246,3 +246,24 @@ export function trainingSet(
     slots: rows.map((r) => r.slot),
   };
 }
+
+export function slotsOf(
+  db: Database.Database,
+  cacheId: number,
+  imageIds: readonly number[],
+): Map<number, number> {
+  const slots = new Map<number, number>();
+  // SQLite limits bound parameters; 500 per query stays far below it.
+  for (let start = 0; start < imageIds.length; start += 500) {
+    const ids = imageIds.slice(start, start + 500);
+    const rows = db
+      .prepare<number[], { id: number; slot: number }>(
+        `SELECT i.id AS id, p.slot AS slot FROM images i
+         JOIN pixel_records p ON p.cache_id = ? AND p.hash = i.hash
+         WHERE i.status = 'ok' AND i.id IN (${ids.map(() => '?').join(',')})`,
+      )
+      .all(cacheId, ...ids);
+    for (const row of rows) slots.set(row.id, row.slot);
+  }
+  return slots;
+}

@@ -5,6 +5,7 @@ import { openLibrary } from '../library';
 import { resolveDataDir } from '../paths';
 import { appVersion } from '../version';
 import { ExplorerService, type FolderDialogs } from './explorer-service';
+import { forkSpawner, type WorkerSpawner } from './worker-port';
 
 export interface CreateServiceOptions {
   /** Defaults to {@link resolveDataDir} (which honours LATENT_EXPLORER_DATA_DIR). */
@@ -14,6 +15,8 @@ export interface CreateServiceOptions {
   dialogs?: FolderDialogs | null;
   /** Requested tfjs backend; defaults to LATENT_EXPLORER_BACKEND. */
   backend?: string | null;
+  /** How engine workers start; Electron passes a utilityProcess spawner. */
+  spawnWorker?: WorkerSpawner;
 }
 
 export function createExplorerService(options: CreateServiceOptions = {}): ExplorerService {
@@ -32,5 +35,6 @@ export function createExplorerService(options: CreateServiceOptions = {}): Explo
     engine: { status: () => ensureBackend(backendOptions) },
     openLibrary: (dir) => openLibrary(dir),
     dialogs: options.dialogs ?? null,
+    spawnWorker: options.spawnWorker ?? forkSpawner({ backend: options.backend ?? null }),
   });
 }

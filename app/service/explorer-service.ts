@@ -22,11 +22,30 @@ import {
   type ProblemPage,
   type RemoveFolderRequest,
   type RescanRequest,
+  type DecodeRequest,
+  type DecodedImage,
+  type EncodeRequest,
+  type EvaluateRunRequest,
+  type EvaluationReport,
+  type Posterior,
+  type PriorSample,
+  type ReconstructRequest,
+  type RunDetail,
+  type RunInfo,
+  type RunRequest,
+  type SamplePriorRequest,
+  type TrainingRequest,
 } from '../contract';
 import type { Library } from '../library';
 import { EventBus } from './event-bus';
 import { JobRunner, type JobRunnerOptions } from './jobs';
 import { LibraryController, type IngestTuning, type MediaFile } from './library-controller';
+import { ModelClient } from './model-client';
+import { RunStore } from './run-store';
+import { TrainingController } from './training-controller';
+import type { WorkerSpawner } from './worker-port';
+import type { ModelMethod } from '../engine/worker/protocol';
+import path from 'node:path';
 
 export interface FolderDialogs {
   /** Shows a native folder picker; resolves null when the user cancels. */
@@ -46,12 +65,16 @@ export interface ServiceDeps {
   jobs?: JobRunnerOptions;
   fashionMnistSource?: string;
   ingest?: IngestTuning;
+  /** Starts engine worker processes (child processes in Node, utility processes in Electron). */
+  spawnWorker: WorkerSpawner;
 }
 
 export class ExplorerService implements ExplorerApi {
   readonly events = new EventBus();
   private readonly jobs: JobRunner;
   private readonly library: LibraryController;
+  private readonly training: TrainingController;
+  private readonly model: ModelClient;
 
   constructor(private readonly deps: ServiceDeps) {
     this.jobs = new JobRunner(this.events, deps.jobs);
@@ -63,6 +86,15 @@ export class ExplorerService implements ExplorerApi {
       ...(deps.fashionMnistSource !== undefined ? { fashionMnistSource: deps.fashionMnistSource } : {}),
       ...(deps.ingest !== undefined ? { ingest: deps.ingest } : {}),
     });
+    this.training = new TrainingController({
+      dataDir: deps.dataDir,
+      runs: new RunStore(deps.dataDir),
+      events: this.events,
+      jobs: this.jobs,
+      spawn: deps.spawnWorker,
+      folders: async () => (await this.library.state()).folders,
+    });
+    this.model = new ModelClient(deps.spawnWorker, path.join(deps.dataDir, 'library'));
   }
 
   async getStatus(): Promise<AppStatus> {
@@ -130,6 +162,79 @@ export class ExplorerService implements ExplorerApi {
     return { cancelled: this.jobs.cancel(req.jobId) };
   }
 
+  startTraining(req: TrainingRequest): Promise<RunInfo> {
+    return this.training.start(req);
+  }
+
+  pauseTraining(req: RunRequest): Promise<RunInfo> {
+    return this.training.pause(req.runId);
+  }
+
+  resumeTraining(req: RunRequest): Promise<RunInfo> {
+    return this.training.resume(req.runId);
+  }
+
+  cancelTraining(req: RunRequest): Promise<RunInfo> {
+    return this.training.cancel(req.runId);
+  }
+
+  trainingStatus(): Promise<RunInfo | null> {
+    return this.training.status();
+  }
+
+  listRuns(): Promise<RunInfo[]> {
+    return this.training.list();
+  }
+
+  getRun(req: RunRequest): Promise<RunDetail> {
+    return this.training.detail(req.runId);
+  }
+
+  deleteRun(req: RunRequest): Promise<RunInfo[]> {
+    return this.training.remove(req.runId);
+  }
+
+  private async infer(method: ModelMethod, runId: string, args: unknown): Promise<unknown> {
+    const { run, dir } = await this.training.checkpointOf(runId);
+    return this.model.call(method, dir, run.spec, args);
+  }
+
+  async encode(req: EncodeRequest): Promise<Posterior[]> {
+    return (await this.infer('encode', req.runId, { imageIds: req.imageIds })) as Posterior[];
+  }
+
+  async decode(req: DecodeRequest): Promise<DecodedImage[]> {
+    return (await this.infer('decode', req.runId, { latents: req.latents })) as DecodedImage[];
+  }
+
+  async reconstruct(req: ReconstructRequest): Promise<DecodedImage[]> {
+    return (await this.infer('reconstruct', req.runId, { imageIds: req.imageIds })) as DecodedImage[];
+  }
+
+  async samplePrior(req: SamplePriorRequest): Promise<PriorSample> {
+    return (await this.infer('samplePrior', req.runId, { count: req.count, seed: req.seed })) as PriorSample;
+  }
+
+  async evaluateRun(req: EvaluateRunRequest): Promise<EvaluationReport> {
+    const { run, dir } = await this.training.checkpointOf(req.runId);
+    const job = this.jobs.start('evaluate', `Evaluating ${run.id}`, 'images', async (ctx) => {
+      const value = (await this.model.call(
+        'evaluate',
+        dir,
+        run.spec,
+        {
+          folderIds: run.settings.folderIds,
+          validationFraction: run.settings.validationFraction,
+          iwaeSamples: req.iwaeSamples ?? 0,
+          ...(req.maxImages !== undefined ? { maxImages: req.maxImages } : {}),
+        },
+        { signal: ctx.signal, onProgress: (done, total) => ctx.progress(done, total) },
+      )) as Omit<EvaluationReport, 'runId'>;
+      return { runId: run.id, ...value };
+    });
+    return job.result;
+  }
+
   /**
    * Thumbnail or original bytes for the media URLs of `app/contract/media.ts` (not part of the
    * JSON contract: transports serve them as plain HTTP / protocol responses). Null: no such image.
@@ -138,9 +243,11 @@ export class ExplorerService implements ExplorerApi {
     return this.library.readMedia(kind, imageId);
   }
 
-  /** Cancels running jobs, waits for them to settle, and closes the catalogue. */
+  /** Stops training (after a checkpoint), cancels jobs, stops workers, closes the catalogue. */
   async dispose(): Promise<void> {
+    await this.training.dispose();
     await this.jobs.cancelAllAndWait();
+    this.model.dispose();
     await this.library.close();
   }
 }

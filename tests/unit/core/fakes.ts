@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import type { EngineStatus } from '../../../app/contract';
 import { openLibrary } from '../../../app/library';
 import { ExplorerService, type ServiceDeps } from '../../../app/service/explorer-service';
+import { forkSpawner } from '../../../app/service/worker-port';
 
 export const FAKE_ENGINE: EngineStatus = {
   backend: 'cpu',
@@ -38,6 +39,7 @@ export function makeService(dataDir: string, overrides: Partial<ServiceDeps> = {
     openLibrary: (dir) => openLibrary(dir),
     dialogs: null,
     jobs: { progressIntervalMs: 0 },
+    spawnWorker: forkSpawner({ backend: 'cpu' }),
     ...overrides,
   });
 }

@@ -516,7 +516,10 @@ describe('ingestFolder', () => {
     const result = await lib.ingest(photos, { ...OPTS, spec: { ...SPEC, size: 64 } });
     delay.disable();
     expect(result.processed).toBe(24);
-    // Decoding runs in libvips threads; the loop only hashes and commits small batches.
-    expect(delay.max / 1e6).toBeLessThan(250);
+    // Decoding runs in libvips threads; the loop only hashes and commits small batches. This is
+    // a guard against blocking work on the loop (decoding 24 images synchronously takes seconds),
+    // not a speed target: the ingest benchmark measures the real lag. The bound is loose so a
+    // loaded CI machine cannot fail it.
+    expect(delay.max / 1e6).toBeLessThan(1500);
   });
 });

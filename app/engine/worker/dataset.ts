@@ -1,0 +1,74 @@
+/**
+ * The images a run trains on, read from the library's pixel cache (never decoded again): a
+ * stable train/validation split by content hash, seeded shuffling per epoch, and batches as
+ * NHWC float32 in [0, 1].
+ */
+import type { Library, PreprocessSpec } from '../../library';
+
+export interface Split {
+  train: { imageIds: number[]; slots: number[] };
+  validation: { imageIds: number[]; slots: number[] };
+}
+
+/**
+ * Holds out images whose content hash falls in the first `fraction` of the hash space, so the
+ * split does not depend on folder order and an image stays on its side across runs and resumes.
+ */
+export function splitByHash(set: { imageIds: number[]; hashes: string[]; slots: number[] }, fraction: number): Split {
+  const split: Split = { train: { imageIds: [], slots: [] }, validation: { imageIds: [], slots: [] } };
+  const threshold = Math.round(fraction * 0x10000);
+  set.imageIds.forEach((id, i) => {
+    const bucket = parseInt((set.hashes[i] ?? '0000').slice(0, 4), 16);
+    const side = bucket < threshold ? split.validation : split.train;
+    side.imageIds.push(id);
+    side.slots.push(set.slots[i] as number);
+  });
+  return split;
+}
+
+/** Mulberry32: a small seeded generator for shuffling (not for the model's noise). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The order of the training images in an epoch: the same for the same seed and epoch. */
+export function epochOrder(count: number, seed: number, epoch: number): Uint32Array {
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  const random = mulberry32(seed * 1_000_003 + epoch);
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const t = order[i] as number;
+    order[i] = order[j] as number;
+    order[j] = t;
+  }
+  return order;
+}
+
+export interface PixelSource {
+  readonly pixelsPerImage: number;
+  /** Pixels of the given cache slots as float32 in [0, 1]. */
+  read(slots: readonly number[]): Promise<Float32Array>;
+}
+
+export function libraryPixelSource(library: Library, spec: PreprocessSpec): PixelSource {
+  const pixelsPerImage = spec.size * spec.size * spec.channels;
+  let buffer = new Uint8Array(0);
+  return {
+    pixelsPerImage,
+    async read(slots) {
+      if (buffer.length < slots.length * pixelsPerImage) buffer = new Uint8Array(slots.length * pixelsPerImage);
+      const bytes = await library.readPixels(spec, slots, buffer.subarray(0, slots.length * pixelsPerImage));
+      const out = new Float32Array(slots.length * pixelsPerImage);
+      for (let i = 0; i < out.length; i++) out[i] = (bytes[i] as number) / 255;
+      return out;
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * The service's side of the model worker: one long-lived process for encode / decode /
+ * reconstruct / samplePrior / evaluate, started on first use and restarted after a crash.
+ */
+import { ExplorerError, type PreprocessSpec } from '../contract';
+import type { ModelEvent, ModelMethod } from '../engine/worker/protocol';
+import type { WorkerPort, WorkerSpawner } from './worker-port';
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ModelCallOptions {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export class ModelClient {
+  private port: WorkerPort | null = null;
+  private ready: Promise<void> | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  constructor(
+    private readonly spawn: WorkerSpawner,
+    private readonly libraryDir: string,
+  ) {}
+
+  private start(): Promise<void> {
+    if (this.ready) return this.ready;
+    const port = this.spawn('model');
+    this.port = port;
+    this.ready = new Promise<void>((resolve, reject) => {
+      port.onMessage((raw) => {
+        const event = raw as ModelEvent;
+        if (event.type === 'ready') resolve();
+        else if (event.type === 'progress') this.pending.get(event.id)?.onProgress?.(event.done, event.total);
+        else if (event.type === 'reply') {
+          const call = this.pending.get(event.id);
+          this.pending.delete(event.id);
+          if (!call) return;
+          if (event.ok) call.resolve(event.value);
+          else call.reject(ExplorerError.fromApiError(event.error));
+        }
+      });
+      port.onExit((code) => {
+        const error = new ExplorerError('INTERNAL', `The model process stopped unexpectedly (exit code ${String(code)}); try again.`);
+        reject(error);
+        for (const call of this.pending.values()) call.reject(error);
+        this.pending.clear();
+        this.port = null;
+        this.ready = null;
+      });
+    });
+    return this.ready;
+  }
+
+  async call(method: ModelMethod, checkpointDir: string, spec: PreprocessSpec, args: unknown, options: ModelCallOptions = {}): Promise<unknown> {
+    await this.start();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+      options.signal?.addEventListener('abort', () => this.port?.postMessage({ type: 'cancel', id }), { once: true });
+      this.port?.postMessage({ type: 'call', id, method, checkpointDir, libraryDir: this.libraryDir, spec, args });
+    });
+  }
+
+  dispose(): void {
+    this.port?.kill();
+    this.port = null;
+    this.ready = null;
+  }
+}
