@@ -247,8 +247,11 @@ export interface ProblemEntry {
 }
 
 export interface ProblemPage {
+  /** Problems matching the request (of its kind, if one was given). */
   total: number;
   offset: number;
+  /** Problem count per kind in the folder, whatever kind was requested. */
+  byKind: Record<string, number>;
   problems: ProblemEntry[];
 }
 

@@ -50,6 +50,8 @@ export const ListImagesRequestSchema = z
   .optional();
 export const ListProblemsRequestSchema = z.strictObject({
   folderId: Id,
+  /** Only problems of this kind (e.g. corrupt, truncated, unreadable-folder). */
+  kind: z.string().min(1).max(40).optional(),
   offset: z.number().int().min(0).optional(),
   limit: z.number().int().min(1).max(1000).optional(),
 });

@@ -202,8 +202,8 @@ export class Library implements IngestStore {
 
   listProblems(
     folderId: number,
-    page?: { offset?: number; limit?: number },
-  ): { total: number; problems: ProblemEntry[] } {
+    page?: { offset?: number; limit?: number; kind?: string },
+  ): { total: number; byKind: Record<string, number>; problems: ProblemEntry[] } {
     return queries.listProblems(this.catalogue.db, folderId, page);
   }
 

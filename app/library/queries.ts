@@ -125,26 +125,38 @@ export function getThumbnail(db: Database.Database, imageId: number): ThumbnailD
 export function listProblems(
   db: Database.Database,
   folderId: number,
-  page: { offset?: number; limit?: number } = {},
-): { total: number; problems: ProblemEntry[] } {
+  page: { offset?: number; limit?: number; kind?: string } = {},
+): { total: number; byKind: Record<string, number>; problems: ProblemEntry[] } {
   const union = `SELECT rel_path AS path, error_kind AS kind, error AS reason, id AS image_id FROM images
       WHERE folder_id = @folderId AND status = 'failed'
     UNION ALL SELECT rel_path, kind, reason, NULL FROM skipped WHERE folder_id = @folderId`;
-  const total = (
-    db.prepare(`SELECT COUNT(*) AS n FROM (${union})`).get({ folderId }) as { n: number }
-  ).n;
+  const byKind: Record<string, number> = {};
+  for (const row of db
+    .prepare<{ folderId: number }, { kind: string; n: number }>(
+      `SELECT kind, COUNT(*) AS n FROM (${union}) GROUP BY kind`,
+    )
+    .all({ folderId })) {
+    byKind[row.kind] = row.n;
+  }
+  const filter = page.kind === undefined ? '' : ' WHERE kind = @kind';
+  const total =
+    page.kind === undefined
+      ? Object.values(byKind).reduce((a, b) => a + b, 0)
+      : (byKind[page.kind] ?? 0);
   const rows = db
     .prepare<
-      { folderId: number; limit: number; offset: number },
+      { folderId: number; limit: number; offset: number; kind?: string },
       { path: string; kind: FailureKind | SkipKind; reason: string; image_id: number | null }
-    >(`${union} ORDER BY path LIMIT @limit OFFSET @offset`)
+    >(`SELECT * FROM (${union})${filter} ORDER BY path LIMIT @limit OFFSET @offset`)
     .all({
       folderId,
       limit: Math.max(0, Math.min(page.limit ?? 200, 10_000)),
       offset: Math.max(0, page.offset ?? 0),
+      ...(page.kind !== undefined ? { kind: page.kind } : {}),
     });
   return {
     total,
+    byKind,
     problems: rows.map((r) => ({
       path: r.path,
       kind: r.kind,

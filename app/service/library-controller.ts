@@ -3,6 +3,7 @@
  * ingests as jobs, keeps each folder's preprocessing spec, and serves thumbnails and originals.
  */
 import { readFile, stat } from 'node:fs/promises';
+import sharp from 'sharp';
 import path from 'node:path';
 import {
   ExplorerError,
@@ -31,6 +32,8 @@ export interface MediaFile {
   data: Uint8Array;
   mime: string;
 }
+
+const ANNOUNCE_INTERVAL_MS = 1000;
 
 /** Originals larger than this are not sent to the UI (it shows the thumbnail instead). */
 const MAX_ORIGINAL_BYTES = 64 * 1024 * 1024;
@@ -108,19 +111,27 @@ export class LibraryController {
   }
 
   private async ingest(lib: Library, record: FolderRecord, retryFailed: boolean): Promise<IngestReport> {
+    let lastAnnounce = Date.now();
     const job = this.deps.jobs.start('ingest', `Ingesting ${record.path}`, 'images', (ctx) =>
       lib.ingest(
         record,
         { ...this.deps.ingest, spec: this.specOf(record.id), retryFailed },
         {
           signal: ctx.signal,
-          onProgress: (p) =>
+          onProgress: (p) => {
             ctx.progress(p.done, p.total, p.current ?? undefined, {
+              folderId: record.id,
               seen: p.seen,
               failed: p.failed,
               unchanged: p.unchanged,
               skipped: p.skipped,
-            }),
+            });
+            // Folder counts grow while the ingest commits its batches; tell the UI now and then.
+            if (Date.now() - lastAnnounce >= ANNOUNCE_INTERVAL_MS) {
+              lastAnnounce = Date.now();
+              this.announce().catch((error: unknown) => console.error('Cannot announce the library:', error));
+            }
+          },
         },
       ),
     );
@@ -174,8 +185,17 @@ export class LibraryController {
     const lib = await this.lib();
     this.folder(lib, req.folderId);
     const offset = req.offset ?? 0;
-    const page = lib.listProblems(req.folderId, { offset, limit: req.limit ?? 200 });
-    return { total: page.total, offset, problems: page.problems.map((p) => problemEntry(req.folderId, p)) };
+    const page = lib.listProblems(req.folderId, {
+      offset,
+      limit: req.limit ?? 200,
+      ...(req.kind !== undefined ? { kind: req.kind } : {}),
+    });
+    return {
+      total: page.total,
+      offset,
+      byKind: page.byKind,
+      problems: page.problems.map((p) => problemEntry(req.folderId, p)),
+    };
   }
 
   async openDemo(dataset: DemoDataset): Promise<IngestReport> {
@@ -199,16 +219,19 @@ export class LibraryController {
     }
     const image = lib.getImage(imageId);
     if (!image) return null;
-    const mime = image.format !== null ? ORIGINAL_MIME[image.format] : undefined;
-    if (image.status !== 'ok' || mime === undefined) {
-      throw new ExplorerError('UNSUPPORTED', `${image.relPath} cannot be shown as an image in the app.`);
+    if (image.status !== 'ok') {
+      throw new ExplorerError('UNSUPPORTED', `${image.relPath} could not be ingested (${image.error ?? 'failed'}), so there is no image to show.`);
     }
     const file = await lib.resolveImageFile(imageId);
     const info = await stat(file);
     if (info.size > MAX_ORIGINAL_BYTES) {
       throw new ExplorerError('UNSUPPORTED', `${file} is larger than ${MAX_ORIGINAL_BYTES / 1048576} MiB; showing its thumbnail only.`);
     }
-    return { data: await readFile(file), mime };
+    const mime = image.format !== null ? ORIGINAL_MIME[image.format] : undefined;
+    if (mime !== undefined) return { data: await readFile(file), mime };
+    // Formats browsers cannot show (TIFF): a PNG with the orientation applied, as ingest saw it.
+    const png = await sharp(file, { limitInputPixels: 100_000_000 }).rotate().png().toBuffer();
+    return { data: png, mime: 'image/png' };
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { mkdir } from 'node:fs/promises';
+import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExplorerEvents } from '../../../app/contract';
 import { FAKE_ENGINE, makeService, makeTestEnv, writeBadFiles, writeImages, type TestEnv } from './fakes';
@@ -98,6 +99,30 @@ describe('ExplorerService library', () => {
     await expect(second.listProblems({ folderId: folder.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(second.addFolder({ folder: photos })).resolves.toMatchObject({ folder: { imageCount: 2 } });
     await second.dispose();
+  });
+
+  it('filters the skipped list by kind, counts every kind, and shows TIFF originals as PNG', async () => {
+    const folder = path.join(env.root, 'mixed');
+    await writeImages(folder, 1);
+    await writeBadFiles(folder);
+    await writeFile(path.join(folder, 'also-empty.png'), '');
+    await sharp({ create: { width: 12, height: 8, channels: 3, background: '#884422' } }).tiff().toFile(path.join(folder, 'scan.tiff'));
+    const service = makeService(env.dataDir);
+    const { folder: info } = await service.addFolder({ folder });
+    const all = await service.listProblems({ folderId: info.id });
+    expect(all.byKind).toEqual({ empty: 2, 'not-an-image': 1 });
+    expect(all.total).toBe(3);
+    const empty = await service.listProblems({ folderId: info.id, kind: 'empty', limit: 1 });
+    expect(empty).toMatchObject({ total: 2, byKind: { empty: 2, 'not-an-image': 1 } });
+    expect(empty.problems.map((p) => p.path)).toEqual(['also-empty.png']);
+    const tiff = (await service.listImages({ status: 'ok' })).images.find((i) => i.relPath === 'scan.tiff');
+    expect(tiff?.format).toBe('tiff');
+    const shown = await service.readMedia('original', tiff!.id);
+    expect(shown?.mime).toBe('image/png');
+    expect(await sharp(Buffer.from(shown!.data)).metadata()).toMatchObject({ format: 'png', width: 12, height: 8 });
+    const failed = (await service.listImages({ status: 'failed' })).images[0]!;
+    await expect(service.readMedia('original', failed.id)).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    await service.dispose();
   });
 
   it('names the folder in typed errors', async () => {
