@@ -5,7 +5,17 @@
  * Everything before app 'ready' happens synchronously inside startShell; there must be no
  * top-level await before it (an ESM entry point delays 'ready' only until it has evaluated).
  */
-import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, shell } from 'electron';
+import {
+  BrowserWindow,
+  Menu,
+  app,
+  dialog,
+  ipcMain,
+  protocol,
+  session,
+  shell,
+  utilityProcess,
+} from 'electron';
 import { existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +23,8 @@ import { createExplorerService } from '../app/service/create';
 import { dispatch } from '../app/service/dispatch';
 import { startShell } from './shell';
 
-// Files sit next to this bundle: build/main/main.js, build/main/preload.cjs, build/renderer/.
+// Files sit next to this bundle: build/main/main.js, build/main/preload.cjs, build/renderer/,
+// build/worker/engine-worker.js (all inside app.asar when packaged).
 const here = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
 // The PNG icon exists in a checkout (resources/ is electron-builder's input, not packaged);
 // installed builds take their icon from the package instead.
@@ -25,6 +36,7 @@ startShell<BrowserWindow>(
     ipcMain,
     protocol,
     dialog,
+    utilityProcess,
     defaultSession: () => session.defaultSession,
     createWindow: (options) => new BrowserWindow(options),
     setApplicationMenu: (template) => Menu.setApplicationMenu(Menu.buildFromTemplate(template)),
@@ -37,6 +49,7 @@ startShell<BrowserWindow>(
     electronVersion: process.versions.electron ?? null,
     rendererDir: here('../renderer'),
     preloadPath: here('./preload.cjs'),
+    workerPath: here('../worker/engine-worker.js'),
     iconPath: !app.isPackaged && existsSync(devIcon) ? devIcon : undefined,
     readFile: (filePath) => readFile(filePath),
     makeDir: (dir) => {

@@ -9,12 +9,14 @@ import type {
   MenuItemConstructorOptions,
 } from 'electron';
 import type { ExplorerApi } from '../app/contract/api';
+import type { WorkerSpawner } from '../app/service/worker-port';
 import type { DialogLike, NativeDialogs } from './dialogs';
 import type { ServiceEventsLike } from './events';
 import type { HardenableContents, PermissionSessionLike, PreventableEventLike } from './hardening';
 import type { DispatchFn, IpcMainLike } from './ipc';
 import type { MediaReader } from './protocol';
 import type { WindowLike } from './window';
+import type { UtilityProcessLike } from './workers';
 
 export interface AboutPanelOptionsLike {
   applicationName?: string;
@@ -58,6 +60,8 @@ export interface ShellElectron<W extends WindowLike> {
   ipcMain: IpcMainLike;
   protocol: ProtocolLike;
   dialog: DialogLike<W>;
+  /** Starts the engine workers (training, inference) once the app is ready. */
+  utilityProcess: UtilityProcessLike;
   /** `session.defaultSession`, which exists only once the app is ready. */
   defaultSession(): PermissionSessionLike;
   createWindow(options: BrowserWindowConstructorOptions): W;
@@ -72,6 +76,11 @@ export interface ServiceOptions {
   appVersion: string;
   electronVersion?: string | null;
   dialogs?: NativeDialogs;
+  /**
+   * How the core starts its engine workers. Always given by the shell: the core's default forks
+   * `process.execPath` as Node, which the RunAsNode fuse forbids in the app.
+   */
+  spawnWorker: WorkerSpawner;
 }
 
 /**
@@ -92,6 +101,8 @@ export interface ShellConfig {
   rendererDir: string;
   /** build/main/preload.cjs. */
   preloadPath: string;
+  /** build/worker/engine-worker.js, the entry of the engine's utility processes. */
+  workerPath: string;
   iconPath?: string | undefined;
   readFile(filePath: string): Promise<Uint8Array>;
   /** `fs.mkdirSync(dir, { recursive: true })`, for LATENT_EXPLORER_DATA_DIR. */

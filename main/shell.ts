@@ -18,6 +18,7 @@ import type { ServiceLike, ShellConfig, ShellElectron } from './ports';
 import { createAppProtocolHandler } from './protocol';
 import { APP_SCHEME, PRIVILEGED_SCHEMES } from './security';
 import { focusWindow, openMainWindow, type WindowLike } from './window';
+import { utilityProcessSpawner } from './workers';
 
 export const PRODUCT_NAME = 'Latent Explorer';
 /** How long quitting waits for the core to stop its jobs and close the catalogue. */
@@ -155,6 +156,14 @@ export function startShell<W extends WindowLike>(
       appVersion: app.getVersion(),
       electronVersion: config.electronVersion,
       dialogs,
+      // Engine workers are utility processes: the core's child_process.fork would need
+      // RunAsNode. utilityProcess.fork works only from now on (after 'ready').
+      spawnWorker: utilityProcessSpawner({
+        utilityProcess: electron.utilityProcess,
+        workerPath: config.workerPath,
+        env: config.env,
+        log: config.log,
+      }),
     });
     unregisterIpc = registerIpcHandlers(electron.ipcMain, {
       api: service,

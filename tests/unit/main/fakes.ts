@@ -3,6 +3,7 @@
  * main/ (ipc.ts, window.ts, hardening.ts, ports.ts), never Electron itself, so the tests run in
  * plain Node.
  */
+import { PassThrough } from 'node:stream';
 import { vi } from 'vitest';
 import type {
   BrowserWindowConstructorOptions,
@@ -30,6 +31,11 @@ import type {
   WindowContentsLike,
   WindowLike,
 } from '../../../main/window';
+import type {
+  UtilityChildLike,
+  UtilityForkOptions,
+  UtilityProcessLike,
+} from '../../../main/workers';
 
 type Listener = (...args: never[]) => unknown;
 
@@ -222,6 +228,63 @@ export function fakeService() {
   return service as typeof service & ExplorerApi & ServiceLike;
 }
 
+/**
+ * A forked utility process as Electron's UtilityProcess behaves in the main process: 'message'
+ * carries the message itself, 'exit' a numeric code, postMessage after exit is dropped, and
+ * stdout/stderr exist only with stdio 'pipe'.
+ */
+export class FakeUtilityChild extends Emitter implements UtilityChildLike {
+  readonly posted: unknown[] = [];
+  readonly stdout: PassThrough | null;
+  readonly stderr: PassThrough | null;
+  kills = 0;
+  exited = false;
+
+  constructor(
+    readonly modulePath: string,
+    readonly args: string[],
+    readonly options: UtilityForkOptions,
+  ) {
+    super();
+    this.stdout = options.stdio === 'pipe' ? new PassThrough() : null;
+    this.stderr = options.stdio === 'pipe' ? new PassThrough() : null;
+  }
+
+  postMessage(message: unknown): void {
+    if (this.exited) throw new Error('the fake child has exited: a port must not post any more');
+    this.posted.push(message);
+  }
+
+  kill(): boolean {
+    this.kills++;
+    return !this.exited;
+  }
+
+  /** The worker sends a message through process.parentPort. */
+  send(message: unknown): void {
+    this.emit('message', message);
+  }
+
+  /** The process ends; Electron emits 'exit' once with the code. */
+  exit(code: number): void {
+    this.exited = true;
+    this.emit('exit', code);
+  }
+}
+
+export class FakeUtilityProcess implements UtilityProcessLike {
+  readonly children: FakeUtilityChild[] = [];
+  /** Electron throws when fork is called before the app is ready. */
+  ready = true;
+
+  fork(modulePath: string, args: string[], options: UtilityForkOptions): FakeUtilityChild {
+    if (!this.ready) throw new Error('utilityProcess cannot be used before app is ready');
+    const child = new FakeUtilityChild(modulePath, args, options);
+    this.children.push(child);
+    return child;
+  }
+}
+
 export class FakeApp extends Emitter implements AppLike {
   isPackaged = false;
   readonly calls: string[] = [];
@@ -278,6 +341,11 @@ export class FakeApp extends Emitter implements AppLike {
 export function fakeElectron() {
   const app = new FakeApp();
   const ipcMain = new FakeIpcMain();
+  const utilityProcess = new FakeUtilityProcess();
+  utilityProcess.ready = false;
+  void app.whenReady().then(() => {
+    utilityProcess.ready = true;
+  });
   const windows: FakeWindow[] = [];
   const protocolHandlers = new Map<string, (request: Request) => Promise<Response>>();
   const schemes: CustomScheme[] = [];
@@ -312,6 +380,7 @@ export function fakeElectron() {
       },
     },
     dialog,
+    utilityProcess,
     defaultSession: () => permissionSession,
     createWindow: (options) => {
       const win = new FakeWindow(options);
@@ -333,6 +402,7 @@ export function fakeElectron() {
     schemes,
     permissionSession,
     dialog,
+    utilityProcess,
     menu: () => menu,
   };
 }

@@ -39,6 +39,17 @@ interface StubReport {
   ipcChannels: string[];
   permissionCheck: boolean;
   probes: Record<string, unknown>;
+  utilityForks: {
+    modulePath: string;
+    modulePathExists: boolean;
+    args: string[];
+    serviceName: string | null;
+    stdio: string;
+    threadpool: string | null;
+    exitCode: number | null;
+    messagesIn: number;
+    messagesOut: number;
+  }[];
 }
 
 describe.skipIf(!existsSync(bundle))('build/main/main.js under a stub electron', () => {
@@ -48,7 +59,12 @@ describe.skipIf(!existsSync(bundle))('build/main/main.js under a stub electron',
   const run = () => {
     const child = spawnSync(process.execPath, ['--import', register, bundle], {
       cwd: repo,
-      env: { ...process.env, LATENT_EXPLORER_DATA_DIR: path.join(dataDir, 'profile') },
+      env: {
+        ...process.env,
+        LATENT_EXPLORER_DATA_DIR: path.join(dataDir, 'profile'),
+        // Inherited by the engine worker, which reports the backend it chose.
+        LATENT_EXPLORER_BACKEND: 'cpu',
+      },
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -138,6 +154,42 @@ describe.skipIf(!existsSync(bundle))('build/main/main.js under a stub electron',
     expect(probes.badRequest).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     expect(probes.openLibrary).toMatchObject({ ok: true, value: { folders: [] } });
     expect(probes.foreign).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+  });
+
+  it('runs the engine worker as a utility process of build/worker/engine-worker.js', () => {
+    const report = result!.report;
+    // The core's own child_process fork would not go through utilityProcess at all.
+    expect(report.utilityForks).toEqual([
+      {
+        modulePath: path.join(repo, 'build/worker/engine-worker.js'),
+        modulePathExists: true,
+        args: ['train'],
+        serviceName: 'Latent Explorer engine (train)',
+        stdio: 'pipe',
+        threadpool: '6',
+        // The training worker exits by itself once its run has finished.
+        exitCode: 0,
+        messagesIn: expect.any(Number),
+        messagesOut: expect.any(Number),
+      },
+    ]);
+    // ready and finished came back; the train command went out.
+    expect(report.utilityForks[0]!.messagesIn).toBeGreaterThanOrEqual(2);
+    expect(report.utilityForks[0]!.messagesOut).toBeGreaterThanOrEqual(1);
+  });
+
+  it("relays the worker's messages both ways: its typed error and its engine report", () => {
+    const probes = result!.report.probes;
+    expect(probes.addFolder).toMatchObject({ ok: true, value: { processed: 0 } });
+    // Only the worker's training loop says this: the job went out, the answer came back.
+    expect(probes.startTraining).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST', message: expect.stringContaining('No ingested images') },
+    });
+    // The backend is from the worker's 'ready' report, chosen from the env it inherited.
+    expect(probes.runs).toEqual([
+      { state: 'failed', backend: 'cpu', message: expect.stringContaining('No ingested images') },
+    ]);
   });
 });
 

@@ -23,6 +23,7 @@ function boot(
     electronVersion: '45.4.1',
     rendererDir: '/app/build/renderer',
     preloadPath: '/app/build/main/preload.cjs',
+    workerPath: '/app/build/worker/engine-worker.js',
     readFile: async () => new TextEncoder().encode('<!doctype html>'),
     makeDir: (dir) => {
       made.push(dir);
@@ -139,6 +140,32 @@ describe('startShell once ready', () => {
       devTools: true,
     });
     expect(menu()).not.toBeNull();
+  });
+
+  it('gives the core a spawner that starts engine workers as utility processes', async () => {
+    const log: string[] = [];
+    const { serviceOptions, utilityProcess } = await bootReady({
+      env: { PATH: '/usr/bin', LATENT_EXPLORER_BACKEND: 'wasm' },
+      log: (message) => log.push(message),
+    });
+    // Nothing is forked until the core asks for a worker.
+    expect(utilityProcess.children).toEqual([]);
+    const spawnWorker = serviceOptions[0]!.spawnWorker;
+    expect(spawnWorker).toBeTypeOf('function');
+
+    const port = spawnWorker('model');
+    const [child] = utilityProcess.children;
+    expect(child?.modulePath).toBe('/app/build/worker/engine-worker.js');
+    expect(child?.args).toEqual(['model']);
+    expect(child?.options).toMatchObject({
+      serviceName: 'Latent Explorer engine (model)',
+      stdio: 'pipe',
+      env: { PATH: '/usr/bin', LATENT_EXPLORER_BACKEND: 'wasm', UV_THREADPOOL_SIZE: '6' },
+    });
+    port.postMessage({ type: 'cancel', id: 1 });
+    expect(child?.posted).toEqual([{ type: 'cancel', id: 1 }]);
+    child!.stderr!.write('Error: boom\n');
+    await vi.waitFor(() => expect(log).toContain('engine (model): Error: boom'));
   });
 
   it('answers IPC from its window and refuses other senders', async () => {
