@@ -29,6 +29,16 @@ export const on: Subscribe = bridge
       bridge.on(event, listener)
   : httpSubscribe;
 
+/**
+ * The path on disk of a file or folder dropped on the window. Only Electron can tell (through
+ * its preload); a browser never reveals it, so this returns null in serve mode.
+ */
+export function pathForDroppedFile(file: File): string | null {
+  if (!bridge) return null;
+  const path = bridge.pathForFile(file);
+  return path === '' ? null : path;
+}
+
 /** The state of the event channel. IPC cannot drop while the window lives: always `open`. */
 export function watchConnection(watcher: (state: ConnectionState) => void): Unsubscribe {
   if (bridge) {

@@ -1,265 +1,273 @@
 /**
- * The foundation slice in serve mode, end to end: the page loads under its CSP, shows the active
- * tfjs backend, opens a folder of real images, shows what the scan found, and reports a missing
- * folder as a readable error; it shows the library the server already has open, survives an
- * unreachable server, and shows and cancels a running scan (also one another client started).
- * The API refuses callers without the session token. Every page fails its test on any console
- * error, uncaught exception or CSP violation that the test did not provoke on purpose.
+ * The library in serve mode, end to end, in headless Chromium: an empty library offers the demos;
+ * a folder of real images with broken files in it is ingested, its thumbnails really load, the
+ * skipped list names each broken file with its reason, the detail view shows the original; a
+ * folder is removed (its files stay); the model input is validated and applied; the Shapes demo
+ * fills a virtualised grid of 2,000 images; an ingest is cancelled half-way, keeps what it did,
+ * and a rescan completes it. Every page fails its test on any console error, uncaught exception
+ * or CSP violation that the test did not provoke on purpose.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, watchProblems, type PageProblems } from './browser';
-import { makeImageFolder, type ImageFolder } from './images';
-import { REPO_ROOT, startServe, type ServeHandle } from './serve';
+import {
+  callApi,
+  openPage,
+  shot,
+  useHarness,
+  visibleThumbnails,
+  waitForThumbnails,
+} from './harness';
+import { bigFolder, makeMixedFolder, type MixedFolder } from './images';
 
-const SHOTS = path.join(REPO_ROOT, 'test-results', 'e2e');
-
-/**
- * A big folder tree that already exists, so a scan of it takes a while (about 2 s for the
- * 120 000 files of a Debian /usr on a small machine) without the test writing thousands of
- * files first (which takes far longer than scanning them). Override with LE_E2E_LARGE_FOLDER.
- */
-const LARGE_FOLDER = process.env.LE_E2E_LARGE_FOLDER ?? '/usr';
-
-let server: ServeHandle;
-let browser: Browser;
-let images: ImageFolder;
+const h = useHarness();
+let mixed: MixedFolder;
+let big: { root: string; count: number };
 
 beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  // Assigned as each one is ready, so afterAll cleans up whatever started even if another failed.
-  await Promise.all([
-    startServe().then((s) => (server = s)),
-    launchBrowser().then((b) => (browser = b)),
-    makeImageFolder().then((i) => (images = i)),
-  ]);
+  [mixed, big] = await Promise.all([makeMixedFolder(), bigFolder()]);
 });
 
 afterAll(async () => {
-  // Browser first: killing the server under an open page would log connection errors.
-  await browser?.close();
-  await server?.stop();
-  if (images) await rm(images.root, { recursive: true, force: true });
+  if (mixed) await rm(mixed.root, { recursive: true, force: true });
 });
 
-async function openPage(colorScheme: 'dark' | 'light'): Promise<{
-  context: BrowserContext;
-  page: Page;
-  problems: PageProblems;
-}> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 820 }, colorScheme });
-  const page = await context.newPage();
-  const problems = await watchProblems(page);
-  await page.goto(server.url);
-  return { context, page, problems };
+/** Removes every folder through the API, so each test starts from an empty library. */
+async function emptyLibrary(): Promise<void> {
+  const { body } = await callApi<{ folders: { id: number }[] }>(h, 'openLibrary');
+  for (const folder of body.value?.folders ?? []) {
+    expect((await callApi(h, 'removeFolder', { folderId: folder.id })).status).toBe(200);
+  }
 }
 
-/** Calls the API the way a script would: with the token as a bearer header. */
-function callApi(method: string, req: unknown): Promise<Response> {
-  const token = new URL(server.url).searchParams.get('token') ?? '';
-  return fetch(`${server.origin}/api/${method}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(req),
-  });
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-describe('serve mode API', () => {
-  it('refuses calls without the session token', async () => {
-    const res = await fetch(`${server.origin}/api/getStatus`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
-    });
-    expect(res.status).toBe(401);
-    expect(await res.json()).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
-  });
-
-  it('refuses a wrong token', async () => {
-    const res = await fetch(`${server.origin}/api/getStatus`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer not-the-token' },
-      body: '{}',
-    });
-    expect(res.status).toBe(401);
-    expect(await res.json()).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
-  });
-});
-
-describe('library slice in the browser', () => {
-  it('opens a folder of images and reports a missing folder', async () => {
-    const { context, page, problems } = await openPage('dark');
-
-    // The token moved into a cookie and out of the address bar.
+describe('library in the browser', () => {
+  it('ingests a folder with broken files: thumbnails, skipped list, detail view, removal', async () => {
+    await emptyLibrary();
+    const { context, page, problems } = await openPage(h, 'dark');
     expect(new URL(page.url()).searchParams.has('token')).toBe(false);
 
+    // The header shows the active backend (details in a popover), the transport, the data dir.
     const backend = page.getByRole('button', { name: 'Backend: cpu' });
     await backend.waitFor();
-    expect(await page.locator('header').textContent()).toContain('Browser (HTTP)');
-    expect(await page.locator('header').textContent()).toContain(server.dataDir);
-    await shot(page, '01-start');
-
-    // The backend popover lists what was tried.
+    const header = await page.locator('header').innerText();
+    expect(header).toContain('Browser (HTTP)');
+    expect(header).toContain(h.server.dataDir);
     await backend.click();
-    const details = page.locator('#backend-details');
-    await details.waitFor({ state: 'visible' });
-    expect(await details.textContent()).toContain('Tried, in order of preference');
-    expect(await details.locator('li').filter({ hasText: 'Active' }).textContent()).toContain(
-      'cpu',
-    );
-    await shot(page, '02-backend-popover');
+    const popover = page.locator('#backend-details');
+    await popover.waitFor({ state: 'visible' });
+    expect(await popover.innerText()).toContain('Tried, in order of preference');
     await page.keyboard.press('Escape');
-    await details.waitFor({ state: 'hidden' });
+    await popover.waitFor({ state: 'hidden' });
 
-    // Ctrl+O jumps to the path field (serve mode has no native picker).
+    // The empty state explains, and offers the two demos.
+    await page.getByText('Your library is empty').waitFor();
+    expect(await page.getByRole('button', { name: 'Fashion-MNIST' }).isEnabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Shapes' }).isEnabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Browse…' }).count()).toBe(0);
+    await shot(page, '01-empty-library');
+
+    // Ctrl+O jumps to the path field; Enter adds the folder.
     await page.keyboard.press('Control+o');
-    const input = page.getByLabel('Image folder');
+    const input = page.getByLabel('Add a folder of images');
     expect(await input.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
-
-    await page.keyboard.type(images.root);
+    await page.keyboard.type(mixed.root);
     await page.keyboard.press('Enter');
-    const count = page.getByRole('heading', { name: '4 images' });
-    await count.waitFor();
 
-    const summary = page.locator('section.summary');
-    expect(await summary.textContent()).toContain(images.root);
-    const formats = await summary.locator('table.formats tbody tr').allInnerTexts();
-    expect(formats.map((row) => row.split(/\s+/).slice(0, 2).join(' '))).toEqual([
-      'PNG 3',
-      'JPEG 1',
-    ]);
-    const stats = await summary.locator('dl.stats').innerText();
-    expect(stats).toContain(`Total size\n${images.imageBytes} B`);
-    expect(stats).toContain(`Other files (ignored)\n${images.otherFileCount}`);
-    expect(stats).toContain('Skipped\n1');
-    const skipped = await summary.locator('details.skipped').innerText();
-    expect(skipped).toContain(images.brokenLink);
-    expect(skipped).toContain('broken link');
-    expect(skipped).not.toContain('.secret.png');
-    await shot(page, '03-library');
+    const row = page.locator('li[data-folder-id]').filter({ hasText: mixed.root });
+    await row.getByText('6 images').waitFor();
+    const rowText = await row.innerText();
+    expect(rowText).toContain('3 failed');
+    expect(rowText).toContain('1 other file ignored');
+    expect(rowText).toContain('64 px RGB, crop');
+    expect(await row.locator('button.select').getAttribute('aria-current')).toBe('true');
 
-    // A missing folder: a readable, dismissible alert naming the path (the server answers 404).
-    const missing = path.join(images.root, 'no-such-folder');
+    // Every good image has a thumbnail that really decoded, in path order; nothing else does.
+    const thumbs = await waitForThumbnails(page, mixed.good.length);
+    expect(thumbs.map((t) => t.alt)).toEqual(mixed.good.map((g) => g.relPath).sort());
+    await shot(page, '02-folder-grid');
+
+    // The skipped list names each broken file with its reason; ignored files are not in it.
+    await page.getByRole('tab', { name: /Skipped/ }).click();
+    const rows = page.locator('section.skipped tbody tr');
+    await expect.poll(() => rows.count()).toBe(mixed.bad.length);
+    const listed = await rows.allInnerTexts();
+    for (const bad of mixed.bad) {
+      const line = listed.find((text) => text.startsWith(bad.relPath));
+      expect(line, `${bad.relPath} in ${JSON.stringify(listed)}`).toMatch(bad.reason);
+      expect(bad.kinds).toContain(
+        await rows.filter({ hasText: bad.relPath }).getAttribute('data-kind'),
+      );
+    }
+    for (const name of mixed.ignored) expect(listed.join('\n')).not.toContain(name);
+    const onlyEmpty = page.getByRole('button', { name: /^Empty file/ });
+    await onlyEmpty.click();
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await onlyEmpty.getAttribute('aria-pressed')).toBe('true');
+    await shot(page, '03-skipped-list');
+
+    // The detail view shows the original; arrow keys walk the images; Escape closes it.
+    await page.getByRole('tab', { name: /Images/ }).click();
+    await page.getByRole('button', { name: 'beach.jpg' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    const original = dialog.locator('img.original');
+    await expect
+      .poll(() => original.evaluate((img) => (img as { naturalWidth?: number }).naturalWidth))
+      .toBe(300);
+    const details = await dialog.locator('dl').innerText();
+    expect(details).toContain('300 × 200 px');
+    expect(details).toContain('JPEG');
+    expect(details).toContain(path.join(mixed.root, 'beach.jpg'));
+    await shot(page, '04-detail');
+    await page.keyboard.press('ArrowRight');
+    await dialog.getByRole('heading', { name: 'city.webp' }).waitFor();
+    expect(await dialog.locator('dl').innerText()).toContain('90 × 160 px');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+
+    // A folder that does not exist: a readable, dismissible alert naming it.
     problems.expect(
-      (m) =>
-        m.location().url.endsWith('/api/openLibrary') &&
-        m.text().includes('the server responded with a status of 404'),
+      (m) => m.location().url.endsWith('/api/addFolder') && m.text().includes('status of 4'),
     );
+    const missing = path.join(mixed.root, 'no-such-folder');
     await input.fill(missing);
     await input.press('Enter');
     const alert = page.getByRole('alert').filter({ hasText: missing });
     await alert.waitFor();
-    expect(await alert.innerText()).toContain(`Folder not found: ${missing}`);
-    expect(await alert.innerText()).toContain('NOT_FOUND');
-    // The library that is open stays on screen.
-    await count.waitFor();
-    await shot(page, '04-missing-folder');
+    expect(await alert.innerText()).toContain('is not available');
     await alert.getByRole('button', { name: 'Dismiss this error' }).click();
     await alert.waitFor({ state: 'detached' });
 
+    // Remove asks first, says the files stay; Escape keeps the folder, the button removes it.
+    await row.getByRole('button', { name: `Remove ${mixed.root}` }).click();
+    const confirm = page.getByRole('dialog');
+    expect(await confirm.innerText()).toContain('The files themselves are not deleted');
+    await shot(page, '05-remove-confirm');
+    await page.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'detached' });
+    expect(await row.count()).toBe(1);
+    await row.getByRole('button', { name: `Remove ${mixed.root}` }).click();
+    await confirm.getByRole('button', { name: 'Remove from library' }).click();
+    await page.getByText('Your library is empty').waitFor();
+    expect(existsSync(path.join(mixed.root, 'beach.jpg'))).toBe(true);
+
     expect(await problems.list()).toEqual([]);
     await context.close();
   });
 
-  it('shows the library the server has open when the page loads (light theme)', async () => {
-    // Open it as another client would, so this test does not depend on the one above.
-    const answer = await callApi('openLibrary', { folder: images.root });
-    expect(answer.status).toBe(200);
+  it('validates the model input and applies it to the folder (light theme)', async () => {
+    await emptyLibrary();
+    const { context, page, problems } = await openPage(h, 'light');
+    await page.getByText('Your library is empty').waitFor();
 
-    const { context, page, problems } = await openPage('light');
-    await page.getByRole('heading', { name: '4 images' }).waitFor();
-    await shot(page, '05-reload-light');
-    expect(await problems.list()).toEqual([]);
-    await context.close();
-  });
-
-  it('says so when the server cannot be reached, and recovers on Retry', async () => {
-    const context = await browser.newContext({ viewport: { width: 1000, height: 600 } });
-    const page = await context.newPage();
-    const problems = await watchProblems(page);
-    // Chromium logs the failed loads this test provokes.
-    problems.expect((m) => m.location().url.endsWith('/api/getStatus'));
-    // First a proxy-style error page instead of JSON, then no answer at all.
-    await page.route('**/api/getStatus', (route) =>
-      route.fulfill({ status: 502, contentType: 'text/html', body: '<h1>Bad gateway</h1>' }),
+    // A folder dropped on the window: a browser cannot say where it is, so the page says so and
+    // puts the cursor in the path field (in Electron, the preload's pathForFile gives the path).
+    // (A string: the tests' TypeScript has no DOM types, the page has DataTransfer.)
+    const dropped = await page.evaluateHandle(
+      '(() => { const d = new DataTransfer(); d.items.add(new File([], "photos")); return d; })()',
     );
-    await page.goto(server.url);
-    const failure = page.getByRole('alert');
-    await failure.getByText('Cannot reach the Latent Explorer server').waitFor();
-    expect(await failure.innerText()).toContain('not JSON (HTTP 502)');
-    await shot(page, '08-unreachable');
+    await page.dispatchEvent('main', 'dragenter', { dataTransfer: dropped });
+    await page.getByText('Drop a folder to add it to the library').waitFor();
+    await shot(page, '06-drop-overlay-light');
+    await page.dispatchEvent('main', 'drop', { dataTransfer: dropped });
+    const note = page.getByRole('status').filter({ hasText: 'does not reveal where a dropped' });
+    await note.waitFor();
+    await page.getByText('Drop a folder to add it to the library').waitFor({ state: 'detached' });
+    const input = page.getByLabel('Add a folder of images');
+    expect(await input.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
 
-    await page.unrouteAll();
-    await page.route('**/api/getStatus', (route) => route.abort('connectionrefused'));
-    await failure.getByRole('button', { name: 'Retry' }).click();
-    await failure.getByText('Failed to fetch').waitFor();
+    await page.getByText('Model input:').click();
+    const size = page.getByLabel('Size');
+    await size.fill('8');
+    await page.getByText('The size must be between 16 and 256 pixels.').waitFor();
+    await input.fill(mixed.root);
+    await note.waitFor({ state: 'detached' });
+    expect(await page.getByRole('button', { name: 'Add folder' }).isDisabled()).toBe(true);
+    await size.fill('28');
+    await page.getByLabel('Greyscale').check();
+    await page.getByLabel('Pad to a square').check();
+    const summary = page.locator('summary').filter({ hasText: 'Model input:' });
+    expect(await summary.innerText()).toContain('28 px greyscale, pad on #ffffff');
+    await shot(page, '07-model-input-light');
 
-    await page.unrouteAll();
-    await failure.getByRole('button', { name: 'Retry' }).click();
-    await page.getByRole('button', { name: 'Backend: cpu' }).waitFor();
+    await page.getByRole('button', { name: 'Add folder' }).click();
+    const row = page.locator('li[data-folder-id]').filter({ hasText: mixed.root });
+    await row.getByText('6 images').waitFor();
+    expect(await row.innerText()).toContain('28 px greyscale, pad on #ffffff');
+    await waitForThumbnails(page, mixed.good.length);
+    await shot(page, '08-folder-light');
+
     expect(await problems.list()).toEqual([]);
     await context.close();
   });
 
-  it.skipIf(!existsSync(LARGE_FOLDER))(
-    'shows a running scan with its progress and cancels it',
-    async () => {
-      expect((await callApi('openLibrary', { folder: images.root })).status).toBe(200);
-      const { context, page, problems } = await openPage('dark');
-      await page.getByRole('heading', { name: '4 images' }).waitFor();
-      // A cancelled openLibrary answers 409 CANCELLED, which Chromium logs.
-      problems.expect(
-        (m) =>
-          m.location().url.endsWith('/api/openLibrary') &&
-          m.text().includes('the server responded with a status of 409'),
-      );
+  it('adds the Shapes demo in one click and scrolls its 2,000 thumbnails', async () => {
+    await emptyLibrary();
+    const { context, page, problems } = await openPage(h, 'dark');
+    await page.getByRole('button', { name: 'Shapes' }).click();
+    // Progress first (generating, then ingesting), then thumbnails as they are committed.
+    await page.locator('section.job').first().waitFor();
+    await waitForThumbnails(page, 12);
+    await shot(page, '09-demo-ingesting');
+    await page.locator('section.job').waitFor({ state: 'detached', timeout: 30_000 });
+    const tab = page.getByRole('tab', { name: /Images/ });
+    await expect.poll(() => tab.innerText()).toMatch(/2,000/);
 
-      const input = page.getByLabel('Image folder');
-      await input.fill(LARGE_FOLDER);
-      await input.press('Enter');
-      const job = page.locator('section.job');
-      await job.waitFor();
-      const title = await job.getByRole('heading').textContent();
-      expect(title?.replace(/\s+/g, ' ').trim()).toBe(`Scanning ${LARGE_FOLDER}`);
-      // The Cancel button is enabled once the job:started event has named the job.
-      const cancel = job.getByRole('button', { name: 'Cancel' });
-      await expect.poll(() => cancel.isEnabled(), { timeout: 10_000 }).toBe(true);
-      expect(await job.innerText()).toMatch(/files\/s/);
-      await shot(page, '06-scanning');
-      // If this times out, the scan finished first: point LE_E2E_LARGE_FOLDER at a bigger tree.
-      await cancel.click({ timeout: 5_000 });
+    // Virtualised: a few rows of cells exist, not 2,000; the last ones load when scrolled to.
+    expect(await page.locator('.viewport li').count()).toBeLessThan(120);
+    await page.locator('.viewport').evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await expect
+      .poll(async () => (await visibleThumbnails(page)).map((t) => t.alt))
+      .toContain('shape-1999.png');
+    await waitForThumbnails(page, 6);
+    expect(await page.locator('.viewport li').count()).toBeLessThan(120);
+    await shot(page, '10-demo-scrolled');
 
-      const cancelled = page.getByRole('status').filter({ hasText: 'Cancelled:' });
-      await cancelled.waitFor();
-      expect(await cancelled.innerText()).toContain(LARGE_FOLDER);
-      await job.waitFor({ state: 'detached' });
-      // Cancelling is not an error, and the library that was open stays open.
-      expect(await page.getByRole('alert').count()).toBe(0);
-      await page.getByRole('heading', { name: '4 images' }).waitFor();
-      await shot(page, '07-cancelled');
+    expect(await problems.list()).toEqual([]);
+    await context.close();
+  });
 
-      // A scan started by another client (here a script with the token) shows up here too, and
-      // can be cancelled from here: the page follows the job events, not only its own calls.
-      await page.getByRole('button', { name: 'Dismiss' }).click();
-      const otherClient = callApi('openLibrary', { folder: LARGE_FOLDER });
-      await job.waitFor();
-      await job.getByRole('button', { name: 'Cancel' }).click({ timeout: 5_000 });
-      const answer = await otherClient;
-      expect(answer.status).toBe(409);
-      expect(await answer.json()).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
-      await cancelled.waitFor();
-      await job.waitFor({ state: 'detached' });
+  it('cancels an ingest half-way, keeps what was done, and a rescan completes it', async () => {
+    await emptyLibrary();
+    const { context, page, problems } = await openPage(h, 'dark');
+    // A cancelled addFolder answers 409 CANCELLED, which Chromium logs.
+    problems.expect(
+      (m) => m.location().url.endsWith('/api/addFolder') && m.text().includes('status of 409'),
+    );
+    const input = page.getByLabel('Add a folder of images');
+    await input.fill(big.root);
+    await input.press('Enter');
 
-      expect(await problems.list()).toEqual([]);
-      await context.close();
-    },
-  );
+    const job = page.locator('section.job');
+    await job.getByRole('heading', { name: `Ingesting ${big.root}` }).waitFor();
+    const cancel = job.getByRole('button', { name: 'Cancel' });
+    await expect.poll(() => job.innerText(), { timeout: 10_000 }).toMatch(/img\/s/);
+    await expect.poll(() => job.locator('strong').first().innerText()).not.toBe('0');
+    await shot(page, '11-ingesting');
+    // If this fails, the ingest finished first: make bigFolder() bigger.
+    await cancel.click({ timeout: 5_000 });
+
+    const cancelled = page.getByRole('status').filter({ hasText: 'Cancelled' });
+    await cancelled.waitFor();
+    const text = await cancelled.innerText();
+    const kept = Number(
+      /([\d,]+) images? kept; Rescan to continue/.exec(text)?.[1]?.replace(/,/g, ''),
+    );
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(big.count);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    const row = page.locator('li[data-folder-id]').filter({ hasText: big.root });
+    await row.getByText(`${kept} images`).waitFor();
+    await waitForThumbnails(page, 6);
+    await shot(page, '12-cancelled');
+
+    await cancelled.getByRole('button', { name: 'Rescan' }).click();
+    await job.waitFor();
+    await job.waitFor({ state: 'detached', timeout: 30_000 });
+    await row.getByText(`${big.count} images`).waitFor();
+    expect(await row.innerText()).not.toContain('Not fully ingested');
+    expect(await problems.list()).toEqual([]);
+    await context.close();
+  });
 });

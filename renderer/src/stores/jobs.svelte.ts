@@ -10,14 +10,11 @@ const KEEP_FINISHED = 20;
 class JobStore {
   readonly byId = new SvelteMap<string, JobInfo>();
 
-  /** The newest running job of a kind, if any. */
-  running(kind: JobKind): JobInfo | undefined {
-    let newest: JobInfo | undefined;
-    for (const job of this.byId.values()) {
-      if (job.kind !== kind || job.state !== 'running') continue;
-      if (!newest || job.startedAt >= newest.startedAt) newest = job;
-    }
-    return newest;
+  /** Running jobs of the given kinds, oldest first. */
+  runningOf(...kinds: JobKind[]): JobInfo[] {
+    return [...this.byId.values()]
+      .filter((job) => job.state === 'running' && kinds.includes(job.kind))
+      .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   }
 
   #put(job: JobInfo): void {
