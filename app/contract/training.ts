@@ -97,6 +97,8 @@ export interface EpochReport {
   validation: { negElbo: number; reconstruction: number; kl: number } | null;
   /** Latent dimensions whose posterior mean varies across the data (variance > 0.01). */
   activeUnits: number;
+  /** Which dimensions are active (0-based). */
+  activeDims: number[];
   /** Mean KL per dimension on the validation images. */
   klPerDim: number[];
   /** A few validation images and their reconstructions, for the UI. */

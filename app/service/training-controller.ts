@@ -96,6 +96,7 @@ export class TrainingController {
     const port = this.deps.spawn('train');
     const active: ActiveRun = { run: { ...initial, state: 'starting', message: null }, port, waiters: new Map() };
     this.active = active;
+    this.deps.events.emit('train:state', active.run);
     const job: TrainJob = {
       runId: initial.id,
       runDir: this.deps.runs.dir(initial.id),
@@ -159,7 +160,12 @@ export class TrainingController {
             await update({ epoch: event.report.epoch, step: event.report.step, bestValidationLoss: event.bestValidationLoss });
             break;
           case 'checkpoint':
-            await update({ checkpoint: event.checkpoint });
+            // Step reports are throttled; the checkpoint knows exactly where the run stands.
+            await update({
+              checkpoint: event.checkpoint,
+              step: Math.max(active.run.step, event.checkpoint.step),
+              epoch: Math.max(active.run.epoch, event.checkpoint.epoch),
+            });
             break;
           case 'paused':
             await update({ state: 'paused' });

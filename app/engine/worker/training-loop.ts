@@ -34,6 +34,21 @@ export interface TrainingLoopDeps {
   openLibrary(dir: string): Promise<Library>;
 }
 
+/**
+ * The [start, end) of each batch of an epoch. A remainder smaller than half a batch joins the
+ * last full batch instead of making a tiny, noisy step of its own.
+ */
+export function batchBounds(count: number, batchSize: number): [number, number][] {
+  const bounds: [number, number][] = [];
+  for (let start = 0; start < count; start += batchSize) bounds.push([start, Math.min(start + batchSize, count)]);
+  const last = bounds.at(-1);
+  if (bounds.length > 1 && last && last[1] - last[0] < batchSize / 2) {
+    bounds.pop();
+    (bounds.at(-1) as [number, number])[1] = count;
+  }
+  return bounds;
+}
+
 export function checkpointDir(runDir: string): string {
   return path.join(runDir, 'checkpoint');
 }
@@ -82,8 +97,8 @@ export class TrainingLoop {
       if (trainCount === 0) {
         throw new ExplorerError('BAD_REQUEST', 'No ingested images to train on: add a folder and let its ingest finish first.');
       }
-      const { batchSize, epochs } = this.job.settings;
-      const stepsPerEpoch = Math.ceil(trainCount / batchSize);
+      const { epochs } = this.job.settings;
+      const stepsPerEpoch = batchBounds(trainCount, this.job.settings.batchSize).length;
       const { trainer, progress } = await this.prepare();
       vae = trainer.vae;
       const source = libraryPixelSource(library, this.job.spec);
@@ -164,6 +179,7 @@ export class TrainingLoop {
   ): Promise<{ state: 'completed' | 'cancelled'; message: string | null }> {
     const { batchSize, epochs, checkpointEverySteps, seed, earlyStoppingPatience } = this.job.settings;
     const trainSlots = split.train.slots;
+    const bounds = batchBounds(trainSlots.length, batchSize);
     const totalSteps = stepsPerEpoch * epochs;
     let lastReport = 0;
     const started = Date.now();
@@ -176,7 +192,8 @@ export class TrainingLoop {
       for (let b = trainer.step - trainer.epoch * stepsPerEpoch; b < stepsPerEpoch; b++) {
         await this.waitWhilePaused();
         if (this.stopping) return { state: 'cancelled', message: 'Stopped by the user; resume continues from the checkpoint.' };
-        const slots = Array.from(order.subarray(b * batchSize, (b + 1) * batchSize), (i) => trainSlots[i] as number);
+        const [from, to] = bounds[b] as [number, number];
+        const slots = Array.from(order.subarray(from, to), (i) => trainSlots[i] as number);
         const batch = await source.read(slots);
         const m = trainer.trainStep(batch);
         lossSum += m.loss;
@@ -257,6 +274,7 @@ export class TrainingLoop {
           ? { negElbo: elbo.negElbo, reconstruction: elbo.reconstruction, kl: elbo.kl }
           : null,
       activeUnits: units.indices.length,
+      activeDims: units.indices,
       klPerDim: Array.from(elbo.klPerDim),
       samples: Array.from({ length: sampleCount }, (_, i) => ({
         imageId: evalIds[i] as number,

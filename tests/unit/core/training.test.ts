@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunInfo, TrainingRequest } from '../../../app/contract';
 import type { ExplorerService } from '../../../app/service/explorer-service';
+import { batchBounds } from '../../../app/engine/worker/training-loop';
 import { RunStore } from '../../../app/service/run-store';
 import { forkSpawner, workerEntry } from '../../../app/service/worker-port';
 import { makeService, makeTestEnv, type TestEnv } from './fakes';
@@ -66,7 +67,7 @@ describe.skipIf(!built)('training runs (worker process)', () => {
     const started = await service.startTraining(TINY);
     expect(started).toMatchObject({ state: 'running', backend: 'cpu', model: { architecture: 'mlp', latentDim: 2, imageSize: 28, channels: 1 } });
     expect(started.trainImages + started.validationImages).toBe(60);
-    expect(started.totalSteps).toBe(2 * Math.ceil(started.trainImages / 16));
+    expect(started.totalSteps).toBe(2 * batchBounds(started.trainImages, 16).length);
     await expect(service.startTraining(TINY)).rejects.toMatchObject({ code: 'BUSY' });
     const done = await waitForState(service, started.id, ['completed', 'failed']);
     expect(done).toMatchObject({ state: 'completed', epoch: 2, step: started.totalSteps });
