@@ -26,8 +26,13 @@ export interface ServeHandle {
   stop(): Promise<void>;
 }
 
-export async function startServe(): Promise<ServeHandle> {
-  for (const built of ['build/cli/cli.js', 'build/renderer/index.html']) {
+export interface ServeOptions {
+  /** tfjs backend of the server and its workers (default cpu: no WASM start-up in UI tests). */
+  backend?: 'cpu' | 'wasm';
+}
+
+export async function startServe(options: ServeOptions = {}): Promise<ServeHandle> {
+  for (const built of ['build/cli/cli.js', 'build/worker/engine-worker.js', 'build/renderer/index.html']) {
     if (!existsSync(path.join(REPO_ROOT, built))) {
       throw new Error(`${built} is missing: run \`npm run build\` before the e2e tests.`);
     }
@@ -38,7 +43,11 @@ export async function startServe(): Promise<ServeHandle> {
     ['bin/latent-explorer.js', 'serve', '--port', '0', '--no-open'],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, LATENT_EXPLORER_DATA_DIR: dataDir, LATENT_EXPLORER_BACKEND: 'cpu' },
+      env: {
+        ...process.env,
+        LATENT_EXPLORER_DATA_DIR: dataDir,
+        LATENT_EXPLORER_BACKEND: options.backend ?? 'cpu',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
