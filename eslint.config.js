@@ -7,53 +7,128 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 
 const NODE_BUILTINS = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs',
-  'fs/promises', 'http', 'https', 'net', 'os', 'path', 'process', 'readline', 'stream', 'tls',
-  'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'https',
+  'net',
+  'os',
+  'path',
+  'process',
+  'readline',
+  'stream',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
 ];
 
 const appRules = {
-  'no-restricted-imports': ['error', {
-    paths: [{ name: 'electron', message: 'app/ is platform neutral: Electron belongs in main/.' }],
-    patterns: [
-      { group: ['svelte', 'svelte/*'], message: 'app/ must not import the UI framework.' },
-      { group: ['**/main/**', '../../main/*', '**/renderer/**'], message: 'app/ must not import main/ or renderer/.' },
-    ],
-  }],
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: [
+        { name: 'electron', message: 'app/ is platform neutral: Electron belongs in main/.' },
+      ],
+      patterns: [
+        { group: ['svelte', 'svelte/*'], message: 'app/ must not import the UI framework.' },
+        {
+          group: ['**/main/**', '../../main/*', '**/renderer/**'],
+          message: 'app/ must not import main/ or renderer/.',
+        },
+      ],
+    },
+  ],
   // DOM globals are not available in the core (it runs in plain Node and in a utility process).
-  'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage', 'HTMLElement'],
+  'no-restricted-globals': [
+    'error',
+    'window',
+    'document',
+    'navigator',
+    'localStorage',
+    'HTMLElement',
+  ],
 };
 
 const contractRules = {
-  'no-restricted-imports': ['error', {
-    paths: [{ name: 'electron', message: 'The contract is shared with the renderer.' }],
-    patterns: [
-      { group: ['node:*', ...NODE_BUILTINS], message: 'The contract is imported by the renderer: no Node modules.' },
-      { group: ['../*', '!../contract/*'], message: 'The contract depends on nothing else in app/.' },
-      { group: ['@tensorflow/*', 'sharp', 'better-sqlite3'], message: 'The contract carries plain data, never tensors or native handles.' },
-    ],
-  }],
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: [{ name: 'electron', message: 'The contract is shared with the renderer.' }],
+      patterns: [
+        {
+          group: ['node:*', ...NODE_BUILTINS],
+          message: 'The contract is imported by the renderer: no Node modules.',
+        },
+        {
+          group: ['../*', '!../contract/*'],
+          message: 'The contract depends on nothing else in app/.',
+        },
+        {
+          group: ['@tensorflow/*', 'sharp', 'better-sqlite3'],
+          message: 'The contract carries plain data, never tensors or native handles.',
+        },
+      ],
+    },
+  ],
 };
 
 const rendererRules = {
-  'no-restricted-imports': ['error', {
-    paths: [{ name: 'electron', message: 'The renderer talks to the core only through renderer/src/api.ts.' }],
-    patterns: [
-      { group: ['node:*', ...NODE_BUILTINS], message: 'The renderer runs in a sandboxed page: no Node modules.' },
-      { group: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'sharp', 'better-sqlite3'], message: 'Native modules belong to the core.' },
-      { group: ['**/app/*', '!**/app/contract', '!**/app/contract/*'], message: 'The renderer may import only app/contract from app/.' },
-      { group: ['**/main/*'], message: 'The renderer must not import main/.' },
-    ],
-  }],
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: [
+        {
+          name: 'electron',
+          message: 'The renderer talks to the core only through renderer/src/api.ts.',
+        },
+      ],
+      patterns: [
+        {
+          group: ['node:*', ...NODE_BUILTINS],
+          message: 'The renderer runs in a sandboxed page: no Node modules.',
+        },
+        {
+          group: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'sharp', 'better-sqlite3'],
+          message: 'Native modules belong to the core.',
+        },
+        {
+          group: ['**/app/*', '!**/app/contract', '!**/app/contract/*'],
+          message: 'The renderer may import only app/contract from app/.',
+        },
+        { group: ['**/main/*'], message: 'The renderer must not import main/.' },
+      ],
+    },
+  ],
 };
 
 const mainRules = {
-  'no-restricted-imports': ['error', {
-    patterns: [
-      { group: ['**/renderer/*', '**/renderer/**'], message: 'main/ must not import the renderer.' },
-      { group: ['@tensorflow/*', 'sharp', 'better-sqlite3'], message: 'main/ holds wiring only: heavy work lives in app/.' },
-    ],
-  }],
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: [
+        {
+          group: ['**/renderer/*', '**/renderer/**'],
+          message: 'main/ must not import the renderer.',
+        },
+        {
+          group: ['@tensorflow/*', 'sharp', 'better-sqlite3'],
+          message: 'main/ holds wiring only: heavy work lives in app/.',
+        },
+      ],
+    },
+  ],
 };
 
 export default tseslint.config(
@@ -65,7 +140,10 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
       eqeqeq: ['error', 'always'],
@@ -82,5 +160,9 @@ export default tseslint.config(
     },
     rules: rendererRules,
   },
-  { files: ['renderer/vite.config.ts'], languageOptions: { globals: { ...globals.node } }, rules: { 'no-restricted-imports': 'off' } },
+  {
+    files: ['renderer/vite.config.ts'],
+    languageOptions: { globals: { ...globals.node } },
+    rules: { 'no-restricted-imports': 'off' },
+  },
 );

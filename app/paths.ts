@@ -34,6 +34,7 @@ export function resolveDataDir(options: DataDirOptions = {}): string {
     return pathApi.join(appData, APP_NAME);
   }
   const xdg = env.XDG_DATA_HOME;
-  const base = xdg !== undefined && pathApi.isAbsolute(xdg) ? xdg : pathApi.join(home, '.local', 'share');
+  const base =
+    xdg !== undefined && pathApi.isAbsolute(xdg) ? xdg : pathApi.join(home, '.local', 'share');
   return pathApi.join(base, APP_NAME);
 }

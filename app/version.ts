@@ -7,8 +7,11 @@ let cached: string | null = null;
 
 export function appVersion(): string {
   if (cached !== null) return cached;
-  const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
-  if (typeof pkg.version !== 'string') throw new Error('latent-explorer package.json has no version.');
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {
+    version?: string;
+  };
+  if (typeof pkg.version !== 'string')
+    throw new Error('latent-explorer package.json has no version.');
   cached = pkg.version;
   return cached;
 }

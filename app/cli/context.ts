@@ -13,7 +13,10 @@ export interface CommandContext {
   api: ExplorerApi;
 }
 
-export function createCommandContext(options: { dataDir: string; backend: string | null }): CommandContext {
+export function createCommandContext(options: {
+  dataDir: string;
+  backend: string | null;
+}): CommandContext {
   const service = createExplorerService({ dataDir: options.dataDir, backend: options.backend });
   const api = createApiClient((method, req) => dispatch(service, method, req));
   return { service, api };

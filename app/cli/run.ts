@@ -105,7 +105,23 @@ const OPTIONS = {
   'max-images': { type: 'string' },
 } as const;
 
-const TRAIN_FLAGS = ['folders', 'arch', 'latent', 'widths', 'likelihood', 'beta', 'epochs', 'batch', 'lr', 'warmup', 'free-bits', 'val', 'patience', 'checkpoint-every', 'seed'];
+const TRAIN_FLAGS = [
+  'folders',
+  'arch',
+  'latent',
+  'widths',
+  'likelihood',
+  'beta',
+  'epochs',
+  'batch',
+  'lr',
+  'warmup',
+  'free-bits',
+  'val',
+  'patience',
+  'checkpoint-every',
+  'seed',
+];
 const EVAL_FLAGS = ['iwae', 'max-images'];
 
 const SERVE_FLAGS = ['port', 'host'];
@@ -113,19 +129,25 @@ const SPEC_FLAGS = ['size', 'channels', 'fit', 'background'];
 const ALL_FLAGS = [...SERVE_FLAGS, ...SPEC_FLAGS, 'retry-failed', ...TRAIN_FLAGS, ...EVAL_FLAGS];
 /** Refuses every flag but the listed ones (plus the global ones). */
 function only(command: string, values: Record<string, unknown>, allowed: string[]): void {
-  onlyFor(command, values, ALL_FLAGS.filter((f) => !allowed.includes(f)));
+  onlyFor(
+    command,
+    values,
+    ALL_FLAGS.filter((f) => !allowed.includes(f)),
+  );
 }
 
 function parsePort(value: string | undefined): number {
   if (value === undefined) return DEFAULT_PORT;
   const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${value}".`);
+  if (!/^\d+$/.test(value) || port > 65535)
+    throw new UsageError(`--port must be a whole number from 0 to 65535, not "${value}".`);
   return port;
 }
 
 function onlyFor(command: string, flags: Record<string, unknown>, names: string[]): void {
   for (const name of names) {
-    if (flags[name] !== undefined) throw new UsageError(`--${name} is not an option of "${command}".`);
+    if (flags[name] !== undefined)
+      throw new UsageError(`--${name} is not an option of "${command}".`);
   }
 }
 
@@ -149,7 +171,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     const backend = values.backend ?? io.env.LATENT_EXPLORER_BACKEND;
     if (parseBackendName(backend) === 'invalid') {
-      throw new UsageError(`--backend must be auto, tensorflow, wasm or cpu, not "${String(backend)}".`);
+      throw new UsageError(
+        `--backend must be auto, tensorflow, wasm or cpu, not "${String(backend)}".`,
+      );
     }
     const dataDir = values['data-dir'] ?? resolveDataDir({ env: io.env });
     const ctx = () => createCommandContext({ dataDir, backend: backend ?? null });
@@ -162,7 +186,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await infoCommand(ctx(), io, json);
       }
       case 'ingest': {
-        if (rest.length !== 1) throw new UsageError('Usage: latent-explorer ingest <folder> [--size N] [--channels 1|3] [--fit cover|contain]');
+        if (rest.length !== 1)
+          throw new UsageError(
+            'Usage: latent-explorer ingest <folder> [--size N] [--channels 1|3] [--fit cover|contain]',
+          );
         only('ingest', values, SPEC_FLAGS);
         return await ingestCommand(ctx(), io, rest[0] as string, values, json);
       }
@@ -172,31 +199,42 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await foldersCommand(ctx(), io, json);
       }
       case 'rescan': {
-        if (rest.length > 1) throw new UsageError('Usage: latent-explorer rescan [folder-id] [--retry-failed]');
+        if (rest.length > 1)
+          throw new UsageError('Usage: latent-explorer rescan [folder-id] [--retry-failed]');
         only('rescan', values, ['retry-failed']);
         const id = rest[0] !== undefined ? parseFolderId(rest[0]) : undefined;
         return await rescanCommand(ctx(), io, id, values['retry-failed'] === true, json);
       }
       case 'remove':
       case 'skipped': {
-        if (rest.length !== 1) throw new UsageError(`Usage: latent-explorer ${command} <folder-id>`);
+        if (rest.length !== 1)
+          throw new UsageError(`Usage: latent-explorer ${command} <folder-id>`);
         only(command, values, []);
         const id = parseFolderId(rest[0]);
-        return command === 'remove' ? await removeCommand(ctx(), io, id) : await skippedCommand(ctx(), io, id, json);
+        return command === 'remove'
+          ? await removeCommand(ctx(), io, id)
+          : await skippedCommand(ctx(), io, id, json);
       }
       case 'demo': {
-        if (rest.length !== 1) throw new UsageError('Usage: latent-explorer demo <fashion-mnist|shapes>');
+        if (rest.length !== 1)
+          throw new UsageError('Usage: latent-explorer demo <fashion-mnist|shapes>');
         only('demo', values, []);
         return await demoCommand(ctx(), io, rest[0] as string, json);
       }
       case 'train': {
-        if (rest.length > 0) throw new UsageError('"train" takes no positional arguments; choose folders with --folders 1,2.');
+        if (rest.length > 0)
+          throw new UsageError(
+            '"train" takes no positional arguments; choose folders with --folders 1,2.',
+          );
         only('train', values, TRAIN_FLAGS);
         return await trainCommand(ctx(), io, values, json);
       }
       case 'resume':
       case 'eval': {
-        if (rest.length !== 1) throw new UsageError(`Usage: latent-explorer ${command} <run-id> (see latent-explorer runs)`);
+        if (rest.length !== 1)
+          throw new UsageError(
+            `Usage: latent-explorer ${command} <run-id> (see latent-explorer runs)`,
+          );
         only(command, values, command === 'eval' ? EVAL_FLAGS : []);
         return command === 'resume'
           ? await resumeCommand(ctx(), io, rest[0] as string, json)
@@ -208,7 +246,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await runsCommand(ctx(), io, json);
       }
       case 'serve': {
-        if (rest.length > 1) throw new UsageError('Usage: latent-explorer serve [--port N] [--host H] [folder]');
+        if (rest.length > 1)
+          throw new UsageError('Usage: latent-explorer serve [--port N] [--host H] [folder]');
         only('serve', values, SERVE_FLAGS);
         if (values.json) throw new UsageError('--json is not an option of "serve".');
         return await serveCommand(ctx(), io, {
@@ -218,7 +257,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         });
       }
       default:
-        throw new UsageError(`Unknown command "${command}". Run latent-explorer --help for the list.`);
+        throw new UsageError(
+          `Unknown command "${command}". Run latent-explorer --help for the list.`,
+        );
     }
   } catch (error) {
     if (error instanceof UsageError) {

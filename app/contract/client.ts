@@ -27,7 +27,7 @@ export type ExplorerBridge = {
   readonly on: Subscribe;
   /** Electron's `webUtils.getPathForFile`; '' when the item has no path (e.g. dragged text). */
   readonly pathForFile: (file: File) => string;
-}
+};
 
 export function createApiClient(invoke: Invoke): ExplorerApi {
   const client: Record<string, (req?: unknown) => Promise<unknown>> = {};

@@ -59,7 +59,9 @@ export const DEMO_DATASETS = ['fashion-mnist', 'shapes'] as const;
 export const OpenDemoRequestSchema = z.strictObject({ dataset: z.enum(DEMO_DATASETS) });
 export const CancelJobRequestSchema = z.strictObject({ jobId: JobIdSchema });
 
-export const RunIdSchema = z.string().regex(/^run-[0-9]{8}-[0-9]{6}-[0-9a-z]{4}$/, 'not a run id (expected run-YYYYMMDD-HHMMSS-xxxx)');
+export const RunIdSchema = z
+  .string()
+  .regex(/^run-[0-9]{8}-[0-9]{6}-[0-9a-z]{4}$/, 'not a run id (expected run-YYYYMMDD-HHMMSS-xxxx)');
 const RunRequest = z.strictObject({ runId: RunIdSchema });
 
 export const ModelOptionsSchema = z.strictObject({
@@ -88,7 +90,12 @@ export const TrainingRequestSchema = z.strictObject({
   /** Stop after this many epochs without a better validation loss (0 = off). */
   earlyStoppingPatience: z.number().int().min(0).max(1000).optional(),
   checkpointEverySteps: z.number().int().min(1).optional(),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .optional(),
 });
 
 const ImageIds = z.array(Id).min(1).max(1024);
@@ -100,12 +107,20 @@ export const CancelTrainingRequestSchema = RunRequest;
 export const GetRunRequestSchema = RunRequest;
 export const DeleteRunRequestSchema = RunRequest;
 export const EncodeRequestSchema = z.strictObject({ runId: RunIdSchema, imageIds: ImageIds });
-export const DecodeRequestSchema = z.strictObject({ runId: RunIdSchema, latents: z.array(Latent).min(1).max(256) });
+export const DecodeRequestSchema = z.strictObject({
+  runId: RunIdSchema,
+  latents: z.array(Latent).min(1).max(256),
+});
 export const ReconstructRequestSchema = z.strictObject({ runId: RunIdSchema, imageIds: ImageIds });
 export const SamplePriorRequestSchema = z.strictObject({
   runId: RunIdSchema,
   count: z.number().int().min(1).max(256),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .optional(),
 });
 export const EvaluateRunRequestSchema = z.strictObject({
   runId: RunIdSchema,

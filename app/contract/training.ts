@@ -1,7 +1,8 @@
 /** DTOs of training runs, metrics and inference (part of the contract; see api.ts). */
 import type { BackendName, PreprocessSpec } from './api';
 
-export type RunState = 'starting' | 'running' | 'paused' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
+export type RunState =
+  'starting' | 'running' | 'paused' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
 
 /** The model of a run, fully resolved (defaults applied). */
 export interface ModelConfig {

@@ -127,10 +127,20 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   for (const candidate of ordered) {
     try {
       const { device, note } = await candidate.activate();
-      attempts.push({ name: candidate.name, package: candidate.package, ok: true, ...(note ? { reason: note } : {}) });
+      attempts.push({
+        name: candidate.name,
+        package: candidate.package,
+        ok: true,
+        ...(note ? { reason: note } : {}),
+      });
       if (requested !== null && candidate.name !== requested) {
-        const why = attempts.filter((a) => a.name === requested).map((a) => a.reason).join('; ');
-        warnings.push(`The requested backend "${requested}" is unavailable (${why}); using "${candidate.name}".`);
+        const why = attempts
+          .filter((a) => a.name === requested)
+          .map((a) => a.reason)
+          .join('; ');
+        warnings.push(
+          `The requested backend "${requested}" is unavailable (${why}); using "${candidate.name}".`,
+        );
       }
       return {
         backend: candidate.name,
@@ -142,7 +152,12 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
         ...(warnings.length > 0 ? { warning: warnings.join(' ') } : {}),
       };
     } catch (error) {
-      attempts.push({ name: candidate.name, package: candidate.package, ok: false, reason: describe(error) });
+      attempts.push({
+        name: candidate.name,
+        package: candidate.package,
+        ok: false,
+        reason: describe(error),
+      });
     }
   }
   return {

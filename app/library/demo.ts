@@ -63,7 +63,8 @@ export async function ensureDemoDataset(
       await writeShapesDataset({ dir: partial, count: def.count, size: def.spec.size, seed: 1 });
       control.onProgress?.(def.count, def.count);
     }
-    if (control.signal?.aborted) throw new ExplorerError('CANCELLED', `Generating the ${dataset} demo was cancelled.`);
+    if (control.signal?.aborted)
+      throw new ExplorerError('CANCELLED', `Generating the ${dataset} demo was cancelled.`);
     await rename(partial, folder);
   } catch (error) {
     await rm(partial, { recursive: true, force: true });

@@ -35,12 +35,22 @@ export interface FashionMnist {
 }
 
 /** Parses an IDX file: a big-endian header (magic with type and rank, then dims), then data. */
-export function parseIdx(buffer: Buffer, expectedRank: number, file: string): { dims: number[]; data: Uint8Array } {
-  if (buffer.length < 4) throw new ExplorerError('BAD_REQUEST', `${file} is not an IDX file (too short).`);
+export function parseIdx(
+  buffer: Buffer,
+  expectedRank: number,
+  file: string,
+): { dims: number[]; data: Uint8Array } {
+  if (buffer.length < 4)
+    throw new ExplorerError('BAD_REQUEST', `${file} is not an IDX file (too short).`);
   const magic = buffer.readUInt32BE(0);
   const type = (magic >> 8) & 0xff;
   const rank = magic & 0xff;
-  if (magic >>> 16 !== 0 || type !== 0x08 || rank !== expectedRank || buffer.length < 4 + 4 * rank) {
+  if (
+    magic >>> 16 !== 0 ||
+    type !== 0x08 ||
+    rank !== expectedRank ||
+    buffer.length < 4 + 4 * rank
+  ) {
     throw new ExplorerError(
       'BAD_REQUEST',
       `${file} is not an unsigned-byte IDX file of rank ${expectedRank} (magic 0x${magic.toString(16)}).`,
@@ -49,7 +59,8 @@ export function parseIdx(buffer: Buffer, expectedRank: number, file: string): { 
   const dims = Array.from({ length: rank }, (_, i) => buffer.readUInt32BE(4 + 4 * i));
   const offset = 4 + 4 * rank;
   const expected = dims.reduce((a, b) => a * b, 1);
-  if (buffer.length - offset < expected) throw new ExplorerError('BAD_REQUEST', `${file} is truncated.`);
+  if (buffer.length - offset < expected)
+    throw new ExplorerError('BAD_REQUEST', `${file} is truncated.`);
   return { dims, data: new Uint8Array(buffer.buffer, buffer.byteOffset + offset, expected) };
 }
 
@@ -61,16 +72,23 @@ function missingPackage(file: string, source: string): ExplorerError {
   return new ExplorerError('NOT_FOUND', `${file} not found. ${hint}`, { path: file });
 }
 
-export async function loadFashionMnist(split: FashionMnistSplit, source = FASHION_MNIST_DIR): Promise<FashionMnist> {
+export async function loadFashionMnist(
+  split: FashionMnistSplit,
+  source = FASHION_MNIST_DIR,
+): Promise<FashionMnist> {
   const prefix = split === 'train' ? 'train' : 't10k';
   const imagesFile = path.join(source, `${prefix}-images-idx3-ubyte.gz`);
   const labelsFile = path.join(source, `${prefix}-labels-idx1-ubyte.gz`);
-  for (const file of [imagesFile, labelsFile]) if (!existsSync(file)) throw missingPackage(file, source);
+  for (const file of [imagesFile, labelsFile])
+    if (!existsSync(file)) throw missingPackage(file, source);
   const images = parseIdx(gunzipSync(await readFile(imagesFile)), 3, imagesFile);
   const labels = parseIdx(gunzipSync(await readFile(labelsFile)), 1, labelsFile);
   const [count, rows, cols] = images.dims as [number, number, number];
   if (labels.dims[0] !== count) {
-    throw new ExplorerError('BAD_REQUEST', `${imagesFile} and ${labelsFile} disagree on the number of items.`);
+    throw new ExplorerError(
+      'BAD_REQUEST',
+      `${imagesFile} and ${labelsFile} disagree on the number of items.`,
+    );
   }
   return { images: images.data, labels: labels.data, count, rows, cols };
 }
@@ -93,11 +111,14 @@ export async function writeFashionMnistPngs(options: WritePngsOptions): Promise<
   const data = await loadFashionMnist(split, options.source);
   const n = Math.min(options.count, data.count);
   const pixelsPerImage = data.rows * data.cols;
-  await Promise.all(FASHION_MNIST_CLASSES.map((name) => mkdir(path.join(options.out, name), { recursive: true })));
+  await Promise.all(
+    FASHION_MNIST_CLASSES.map((name) => mkdir(path.join(options.out, name), { recursive: true })),
+  );
   const csv = ['file,label,class'];
   const digits = String(data.count - 1).length;
   for (let i = 0; i < n; i++) {
-    if (options.signal?.aborted) throw new ExplorerError('CANCELLED', 'Writing the Fashion-MNIST demo was cancelled.');
+    if (options.signal?.aborted)
+      throw new ExplorerError('CANCELLED', 'Writing the Fashion-MNIST demo was cancelled.');
     const label = data.labels[i] as number;
     const name = FASHION_MNIST_CLASSES[label] ?? `class-${label}`;
     const rel = `${name}/${split}-${String(i).padStart(digits, '0')}.png`;

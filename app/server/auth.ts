@@ -40,9 +40,14 @@ export function parseCookies(header: string | undefined): Map<string, string> {
   return cookies;
 }
 
-export function tokenFromRequest(req: IncomingMessage, url: URL, port: number): { token: string | null; via: 'header' | 'cookie' | 'query' | null } {
+export function tokenFromRequest(
+  req: IncomingMessage,
+  url: URL,
+  port: number,
+): { token: string | null; via: 'header' | 'cookie' | 'query' | null } {
   const auth = req.headers.authorization;
-  if (typeof auth === 'string' && auth.startsWith('Bearer ')) return { token: auth.slice(7).trim(), via: 'header' };
+  if (typeof auth === 'string' && auth.startsWith('Bearer '))
+    return { token: auth.slice(7).trim(), via: 'header' };
   const cookie = parseCookies(req.headers.cookie).get(cookieName(port));
   if (cookie !== undefined) return { token: cookie, via: 'cookie' };
   const query = url.searchParams.get('token');
@@ -60,6 +65,8 @@ export function isLoopbackHost(host: string): boolean {
 export function hostAllowed(hostHeader: string | undefined, boundHost: string): boolean {
   if (!isLoopbackHost(boundHost)) return true; // The user chose to expose it; the token still guards it.
   if (!hostHeader) return false;
-  const name = hostHeader.startsWith('[') ? hostHeader.slice(0, hostHeader.indexOf(']') + 1) : hostHeader.split(':')[0];
+  const name = hostHeader.startsWith('[')
+    ? hostHeader.slice(0, hostHeader.indexOf(']') + 1)
+    : hostHeader.split(':')[0];
   return name !== undefined && isLoopbackHost(name);
 }

@@ -46,7 +46,9 @@ export interface ServerOptions {
   /** Folder holding the built renderer (index.html); null serves the API only. */
   staticDir: string | null;
   /** Thumbnails and originals for `/media/...` (see app/contract/media.ts). */
-  media?: { readMedia(kind: MediaKind, imageId: number): Promise<{ data: Uint8Array; mime: string } | null> };
+  media?: {
+    readMedia(kind: MediaKind, imageId: number): Promise<{ data: Uint8Array; mime: string } | null>;
+  };
 }
 
 export interface RunningServer {
@@ -70,7 +72,12 @@ class HttpError extends Error {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: ApiResult<unknown>, extra: Record<string, string> = {}): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: ApiResult<unknown>,
+  extra: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     ...SECURITY_HEADERS,
@@ -82,13 +89,24 @@ function sendJson(res: ServerResponse, status: number, body: ApiResult<unknown>,
   res.end(text);
 }
 
-function sendError(res: ServerResponse, status: number, error: ApiError, asJson: boolean, close = false): void {
+function sendError(
+  res: ServerResponse,
+  status: number,
+  error: ApiError,
+  asJson: boolean,
+  close = false,
+): void {
   const extra: Record<string, string> = close ? { connection: 'close' } : {};
   if (asJson) {
     sendJson(res, status, { ok: false, error }, extra);
     return;
   }
-  res.writeHead(status, { ...SECURITY_HEADERS, ...extra, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    ...extra,
+    'content-type': 'text/plain; charset=utf-8',
+    'cache-control': 'no-store',
+  });
   res.end(`${error.message}\n`);
 }
 
@@ -106,7 +124,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
         reject(
           new HttpError(
             413,
-            { code: 'BAD_REQUEST', message: `Request body is larger than ${MAX_BODY_BYTES} bytes.` },
+            {
+              code: 'BAD_REQUEST',
+              message: `Request body is larger than ${MAX_BODY_BYTES} bytes.`,
+            },
             true,
           ),
         );
@@ -124,13 +145,19 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const body = await readBody(req);
   if (body.length === 0) return undefined;
   if (!type.startsWith('application/json')) {
-    throw new HttpError(415, { code: 'BAD_REQUEST', message: 'Send the request body as application/json.' });
+    throw new HttpError(415, {
+      code: 'BAD_REQUEST',
+      message: 'Send the request body as application/json.',
+    });
   }
   try {
     return JSON.parse(body.toString('utf8')) as unknown;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new HttpError(400, { code: 'BAD_REQUEST', message: `The request body is not valid JSON: ${reason}` });
+    throw new HttpError(400, {
+      code: 'BAD_REQUEST',
+      message: `The request body is not valid JSON: ${reason}`,
+    });
   }
 }
 
@@ -162,20 +189,31 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   };
 
-  const serveMedia = async (rawPath: string, method: string, res: ServerResponse): Promise<void> => {
+  const serveMedia = async (
+    rawPath: string,
+    method: string,
+    res: ServerResponse,
+  ): Promise<void> => {
     const media = parseMediaPath(rawPath);
     if (media === null || !options.media) {
-      throw new HttpError(400, { code: 'BAD_REQUEST', message: 'Malformed media path: expected /media/thumb/<id> or /media/original/<id>.' });
+      throw new HttpError(400, {
+        code: 'BAD_REQUEST',
+        message: 'Malformed media path: expected /media/thumb/<id> or /media/original/<id>.',
+      });
     }
     let file;
     try {
       file = await options.media.readMedia(media.kind, media.imageId);
     } catch (error) {
-      if (error instanceof ExplorerError) throw new HttpError(HTTP_STATUS[error.code], error.toJSON());
+      if (error instanceof ExplorerError)
+        throw new HttpError(HTTP_STATUS[error.code], error.toJSON());
       throw error;
     }
     if (file === null) {
-      throw new HttpError(404, { code: 'NOT_FOUND', message: `No ${media.kind === 'thumb' ? 'thumbnail' : 'image'} with id ${media.imageId}.` });
+      throw new HttpError(404, {
+        code: 'NOT_FOUND',
+        message: `No ${media.kind === 'thumb' ? 'thumbnail' : 'image'} with id ${media.imageId}.`,
+      });
     }
     res.writeHead(200, {
       ...SECURITY_HEADERS,
@@ -191,7 +229,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const url = new URL(req.url ?? '/', 'http://placeholder');
     const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
     if (!hostAllowed(req.headers.host, host)) {
-      sendError(res, 403, { code: 'UNAUTHORIZED', message: `Host ${String(req.headers.host)} is not allowed; use http://127.0.0.1:${port}/.` }, isApi);
+      sendError(
+        res,
+        403,
+        {
+          code: 'UNAUTHORIZED',
+          message: `Host ${String(req.headers.host)} is not allowed; use http://127.0.0.1:${port}/.`,
+        },
+        isApi,
+      );
       return;
     }
     const { token: given, via } = tokenFromRequest(req, url, port);
@@ -201,9 +247,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         401,
         {
           code: 'UNAUTHORIZED',
-          message: given === null
-            ? 'This Latent Explorer server needs its access token: open the URL printed by `latent-explorer serve` (it ends in ?token=...).'
-            : 'Wrong access token: open the URL printed by the running `latent-explorer serve`.',
+          message:
+            given === null
+              ? 'This Latent Explorer server needs its access token: open the URL printed by `latent-explorer serve` (it ends in ?token=...).'
+              : 'Wrong access token: open the URL printed by the running `latent-explorer serve`.',
         },
         isApi,
       );
@@ -225,7 +272,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (isApi) {
       const method = url.pathname.slice('/api/'.length);
       if (method === 'events') {
-        if (req.method !== 'GET') throw new HttpError(405, { code: 'BAD_REQUEST', message: 'Use GET for /api/events.' });
+        if (req.method !== 'GET')
+          throw new HttpError(405, { code: 'BAD_REQUEST', message: 'Use GET for /api/events.' });
         handleEvents(req, res);
         return;
       }
@@ -234,7 +282,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       const origin = req.headers.origin;
       if (origin !== undefined && origin !== `http://${req.headers.host}`) {
-        throw new HttpError(403, { code: 'UNAUTHORIZED', message: `Cross-origin request from ${origin} refused.` });
+        throw new HttpError(403, {
+          code: 'UNAUTHORIZED',
+          message: `Cross-origin request from ${origin} refused.`,
+        });
       }
       const body = await readJsonBody(req);
       const result = await dispatch(options.api, method, body);
@@ -243,7 +294,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
 
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      throw new HttpError(405, { code: 'BAD_REQUEST', message: `${String(req.method)} is not allowed here.` });
+      throw new HttpError(405, {
+        code: 'BAD_REQUEST',
+        message: `${String(req.method)} is not allowed here.`,
+      });
     }
     // The raw path, not url.pathname: URL parsing resolves `..` and `%2e%2e`, and a request that
     // tries them is refused rather than quietly served something else.
@@ -253,7 +307,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     if (options.staticDir === null) {
-      throw new HttpError(404, { code: 'NOT_FOUND', message: 'This server has no user interface; use /api/<method>.' });
+      throw new HttpError(404, {
+        code: 'NOT_FOUND',
+        message: 'This server has no user interface; use /api/<method>.',
+      });
     }
     const outcome = await serveStatic(
       options.staticDir,
@@ -262,13 +319,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       { ...SECURITY_HEADERS, 'content-security-policy': PAGE_CSP },
       req.method,
     );
-    if (outcome === 'refused') throw new HttpError(400, { code: 'BAD_REQUEST', message: 'Malformed or disallowed path.' });
+    if (outcome === 'refused')
+      throw new HttpError(400, { code: 'BAD_REQUEST', message: 'Malformed or disallowed path.' });
     if (outcome === 'not-found') {
       throw new HttpError(url.pathname === '/' ? 503 : 404, {
         code: 'NOT_FOUND',
-        message: url.pathname === '/'
-          ? 'The user interface is not built: run `npm run build` first.'
-          : `Not found: ${url.pathname}`,
+        message:
+          url.pathname === '/'
+            ? 'The user interface is not built: run `npm run build` first.'
+            : `Not found: ${url.pathname}`,
       });
     }
   };

@@ -13,7 +13,11 @@ import {
 } from '../contract';
 import { toApiError } from './errors';
 
-export async function dispatch(api: ExplorerApi, method: unknown, req: unknown): Promise<ApiResult<unknown>> {
+export async function dispatch(
+  api: ExplorerApi,
+  method: unknown,
+  req: unknown,
+): Promise<ApiResult<unknown>> {
   if (!isApiMethod(method)) {
     const shown = typeof method === 'string' ? JSON.stringify(method.slice(0, 80)) : typeof method;
     return {
@@ -31,7 +35,12 @@ export async function dispatch(api: ExplorerApi, method: unknown, req: unknown):
       error: {
         code: 'BAD_REQUEST',
         message: `Invalid arguments for ${method}: ${describeIssues(parsed.error)}`,
-        details: { issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })) },
+        details: {
+          issues: parsed.error.issues.map((i) => ({
+            path: i.path.map(String),
+            message: i.message,
+          })),
+        },
       },
     };
   }

@@ -83,7 +83,9 @@ export class ExplorerService implements ExplorerApi {
       openLibrary: deps.openLibrary,
       events: this.events,
       jobs: this.jobs,
-      ...(deps.fashionMnistSource !== undefined ? { fashionMnistSource: deps.fashionMnistSource } : {}),
+      ...(deps.fashionMnistSource !== undefined
+        ? { fashionMnistSource: deps.fashionMnistSource }
+        : {}),
       ...(deps.ingest !== undefined ? { ingest: deps.ingest } : {}),
     });
     this.training = new TrainingController({
@@ -208,11 +210,16 @@ export class ExplorerService implements ExplorerApi {
   }
 
   async reconstruct(req: ReconstructRequest): Promise<DecodedImage[]> {
-    return (await this.infer('reconstruct', req.runId, { imageIds: req.imageIds })) as DecodedImage[];
+    return (await this.infer('reconstruct', req.runId, {
+      imageIds: req.imageIds,
+    })) as DecodedImage[];
   }
 
   async samplePrior(req: SamplePriorRequest): Promise<PriorSample> {
-    return (await this.infer('samplePrior', req.runId, { count: req.count, seed: req.seed })) as PriorSample;
+    return (await this.infer('samplePrior', req.runId, {
+      count: req.count,
+      seed: req.seed,
+    })) as PriorSample;
   }
 
   async evaluateRun(req: EvaluateRunRequest): Promise<EvaluationReport> {

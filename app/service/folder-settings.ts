@@ -53,7 +53,10 @@ export class FolderSettings {
     const text = `${JSON.stringify(body, null, 2)}\n`;
     // Serialise writes so an older snapshot never lands after a newer one.
     this.writing = this.writing.then(async () => {
-      const temp = path.join(path.dirname(this.file), `.${path.basename(this.file)}.${process.pid}.tmp`);
+      const temp = path.join(
+        path.dirname(this.file),
+        `.${path.basename(this.file)}.${process.pid}.tmp`,
+      );
       await writeFile(temp, text);
       await rename(temp, this.file);
     });

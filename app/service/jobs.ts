@@ -11,7 +11,12 @@ export interface JobContext {
   readonly id: string;
   readonly signal: AbortSignal;
   /** Reports progress; throttled to `progressIntervalMs` except when `done === total`. */
-  progress(done: number, total: number | null, message?: string, detail?: Record<string, number>): void;
+  progress(
+    done: number,
+    total: number | null,
+    message?: string,
+    detail?: Record<string, number>,
+  ): void;
 }
 
 export interface JobRunnerOptions {
@@ -51,7 +56,12 @@ export class JobRunner {
     this.now = options.now ?? Date.now;
   }
 
-  start<T>(kind: JobKind, label: string, unit: string, work: (ctx: JobContext) => Promise<T>): StartedJob<T> {
+  start<T>(
+    kind: JobKind,
+    label: string,
+    unit: string,
+    work: (ctx: JobContext) => Promise<T>,
+  ): StartedJob<T> {
     counter += 1;
     const id = `job-${counter}-${Math.random().toString(36).slice(2, 8)}`;
     const startedMs = this.now();
@@ -66,7 +76,13 @@ export class JobRunner {
       progress: { jobId: id, kind, done: 0, total: null, unit, ratePerSec: 0, etaSec: null },
       error: null,
     };
-    const job: RunningJob = { info, controller, startedMs, lastEmitMs: 0, settled: Promise.resolve() };
+    const job: RunningJob = {
+      info,
+      controller,
+      startedMs,
+      lastEmitMs: 0,
+      settled: Promise.resolve(),
+    };
     this.jobs.set(id, job);
     this.events.emit('job:started', structuredClone(info));
 
@@ -83,7 +99,8 @@ export class JobRunner {
         return value;
       } catch (error) {
         const cancelled =
-          controller.signal.aborted || (error instanceof ExplorerError && error.code === 'CANCELLED');
+          controller.signal.aborted ||
+          (error instanceof ExplorerError && error.code === 'CANCELLED');
         const apiError = cancelled
           ? { code: 'CANCELLED' as const, message: `${label}: cancelled.` }
           : toApiError(error);

@@ -21,7 +21,13 @@ import {
   type ProblemPage,
   type RescanRequest,
 } from '../contract';
-import { DEFAULT_SPEC, formatSupport, type FolderRecord, type IngestOptions, type Library } from '../library';
+import {
+  DEFAULT_SPEC,
+  formatSupport,
+  type FolderRecord,
+  type IngestOptions,
+  type Library,
+} from '../library';
 import { DEMOS, ensureDemoDataset } from '../library/demo';
 import type { EventBus } from './event-bus';
 import { FolderSettings } from './folder-settings';
@@ -67,10 +73,12 @@ export class LibraryController {
   }
 
   private lib(): Promise<Library> {
-    this.library ??= this.deps.openLibrary(path.join(this.deps.dataDir, 'library')).catch((error: unknown) => {
-      this.library = null; // Let a later call retry (e.g. after the user freed disk space).
-      throw error;
-    });
+    this.library ??= this.deps
+      .openLibrary(path.join(this.deps.dataDir, 'library'))
+      .catch((error: unknown) => {
+        this.library = null; // Let a later call retry (e.g. after the user freed disk space).
+        throw error;
+      });
     return this.library;
   }
 
@@ -80,7 +88,10 @@ export class LibraryController {
 
   private info(lib: Library, folderId: number): FolderInfo {
     const info = folderInfo(lib, folderId, this.specOf(folderId));
-    if (!info) throw new ExplorerError('NOT_FOUND', `No folder with id ${folderId} in the library.`, { folderId });
+    if (!info)
+      throw new ExplorerError('NOT_FOUND', `No folder with id ${folderId} in the library.`, {
+        folderId,
+      });
     return info;
   }
 
@@ -104,13 +115,19 @@ export class LibraryController {
   async addFolder(req: AddFolderRequest): Promise<IngestReport> {
     const lib = await this.lib();
     const record = await lib.addFolder(path.resolve(req.folder));
-    if (req.spec !== undefined) await this.settings.setSpec(record.id, PreprocessSpecSchema.parse(req.spec));
-    else if (this.settings.spec(record.id) === undefined) await this.settings.setSpec(record.id, DEFAULT_SPEC);
+    if (req.spec !== undefined)
+      await this.settings.setSpec(record.id, PreprocessSpecSchema.parse(req.spec));
+    else if (this.settings.spec(record.id) === undefined)
+      await this.settings.setSpec(record.id, DEFAULT_SPEC);
     await this.announce();
     return this.ingest(lib, record, false);
   }
 
-  private async ingest(lib: Library, record: FolderRecord, retryFailed: boolean): Promise<IngestReport> {
+  private async ingest(
+    lib: Library,
+    record: FolderRecord,
+    retryFailed: boolean,
+  ): Promise<IngestReport> {
     let lastAnnounce = Date.now();
     const job = this.deps.jobs.start('ingest', `Ingesting ${record.path}`, 'images', (ctx) =>
       lib.ingest(
@@ -129,7 +146,9 @@ export class LibraryController {
             // Folder counts grow while the ingest commits its batches; tell the UI now and then.
             if (Date.now() - lastAnnounce >= ANNOUNCE_INTERVAL_MS) {
               lastAnnounce = Date.now();
-              this.announce().catch((error: unknown) => console.error('Cannot announce the library:', error));
+              this.announce().catch((error: unknown) =>
+                console.error('Cannot announce the library:', error),
+              );
             }
           },
         },
@@ -140,21 +159,28 @@ export class LibraryController {
       return ingestReport(this.info(lib, record.id), result);
     } finally {
       // Also after a cancel or failure: what was ingested before it stays, and the UI shows it.
-      await this.announce().catch((error: unknown) => console.error('Cannot announce the library:', error));
+      await this.announce().catch((error: unknown) =>
+        console.error('Cannot announce the library:', error),
+      );
     }
   }
 
   async rescan(req: RescanRequest): Promise<IngestReport[]> {
     const lib = await this.lib();
-    const folders = req?.folderId !== undefined ? [this.folder(lib, req.folderId)] : lib.listFolders();
+    const folders =
+      req?.folderId !== undefined ? [this.folder(lib, req.folderId)] : lib.listFolders();
     const reports: IngestReport[] = [];
-    for (const folder of folders) reports.push(await this.ingest(lib, folder, req?.retryFailed ?? false));
+    for (const folder of folders)
+      reports.push(await this.ingest(lib, folder, req?.retryFailed ?? false));
     return reports;
   }
 
   private folder(lib: Library, folderId: number): FolderRecord {
     const folder = lib.getFolder(folderId);
-    if (!folder) throw new ExplorerError('NOT_FOUND', `No folder with id ${folderId} in the library.`, { folderId });
+    if (!folder)
+      throw new ExplorerError('NOT_FOUND', `No folder with id ${folderId} in the library.`, {
+        folderId,
+      });
     return folder;
   }
 
@@ -204,7 +230,9 @@ export class LibraryController {
       ensureDemoDataset(dataset, path.join(this.deps.dataDir, 'demo'), {
         signal: ctx.signal,
         onProgress: (done, total) => ctx.progress(done, total),
-        ...(this.deps.fashionMnistSource !== undefined ? { fashionMnistSource: this.deps.fashionMnistSource } : {}),
+        ...(this.deps.fashionMnistSource !== undefined
+          ? { fashionMnistSource: this.deps.fashionMnistSource }
+          : {}),
       }),
     );
     const folder = await job.result;
@@ -220,12 +248,18 @@ export class LibraryController {
     const image = lib.getImage(imageId);
     if (!image) return null;
     if (image.status !== 'ok') {
-      throw new ExplorerError('UNSUPPORTED', `${image.relPath} could not be ingested (${image.error ?? 'failed'}), so there is no image to show.`);
+      throw new ExplorerError(
+        'UNSUPPORTED',
+        `${image.relPath} could not be ingested (${image.error ?? 'failed'}), so there is no image to show.`,
+      );
     }
     const file = await lib.resolveImageFile(imageId);
     const info = await stat(file);
     if (info.size > MAX_ORIGINAL_BYTES) {
-      throw new ExplorerError('UNSUPPORTED', `${file} is larger than ${MAX_ORIGINAL_BYTES / 1048576} MiB; showing its thumbnail only.`);
+      throw new ExplorerError(
+        'UNSUPPORTED',
+        `${file} is larger than ${MAX_ORIGINAL_BYTES / 1048576} MiB; showing its thumbnail only.`,
+      );
     }
     const mime = image.format !== null ? ORIGINAL_MIME[image.format] : undefined;
     if (mime !== undefined) return { data: await readFile(file), mime };

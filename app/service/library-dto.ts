@@ -1,8 +1,23 @@
 /** Maps the library's records onto the contract's DTOs. */
-import type { FolderInfo, ImageEntry, IngestReport, PreprocessSpec, ProblemEntry } from '../contract';
-import type { ImageRecord, IngestResult, Library, ProblemEntry as LibraryProblem } from '../library';
+import type {
+  FolderInfo,
+  ImageEntry,
+  IngestReport,
+  PreprocessSpec,
+  ProblemEntry,
+} from '../contract';
+import type {
+  ImageRecord,
+  IngestResult,
+  Library,
+  ProblemEntry as LibraryProblem,
+} from '../library';
 
-export function folderInfo(lib: Library, folderId: number, spec: PreprocessSpec): FolderInfo | null {
+export function folderInfo(
+  lib: Library,
+  folderId: number,
+  spec: PreprocessSpec,
+): FolderInfo | null {
   const summary = lib.summary(folderId);
   if (!summary) return null;
   const scan = lib.catalogue.lastCompletedScan(folderId);
@@ -57,5 +72,11 @@ export function imageEntry(image: ImageRecord): ImageEntry {
 }
 
 export function problemEntry(folderId: number, problem: LibraryProblem): ProblemEntry {
-  return { folderId, path: problem.path, kind: problem.kind, reason: problem.reason, imageId: problem.imageId };
+  return {
+    folderId,
+    path: problem.path,
+    kind: problem.kind,
+    reason: problem.reason,
+    imageId: problem.imageId,
+  };
 }

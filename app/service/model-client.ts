@@ -36,7 +36,8 @@ export class ModelClient {
       port.onMessage((raw) => {
         const event = raw as ModelEvent;
         if (event.type === 'ready') resolve();
-        else if (event.type === 'progress') this.pending.get(event.id)?.onProgress?.(event.done, event.total);
+        else if (event.type === 'progress')
+          this.pending.get(event.id)?.onProgress?.(event.done, event.total);
         else if (event.type === 'reply') {
           const call = this.pending.get(event.id);
           this.pending.delete(event.id);
@@ -46,7 +47,10 @@ export class ModelClient {
         }
       });
       port.onExit((code) => {
-        const error = new ExplorerError('INTERNAL', `The model process stopped unexpectedly (exit code ${String(code)}); try again.`);
+        const error = new ExplorerError(
+          'INTERNAL',
+          `The model process stopped unexpectedly (exit code ${String(code)}); try again.`,
+        );
         reject(error);
         for (const call of this.pending.values()) call.reject(error);
         this.pending.clear();
@@ -57,13 +61,35 @@ export class ModelClient {
     return this.ready;
   }
 
-  async call(method: ModelMethod, checkpointDir: string, spec: PreprocessSpec, args: unknown, options: ModelCallOptions = {}): Promise<unknown> {
+  async call(
+    method: ModelMethod,
+    checkpointDir: string,
+    spec: PreprocessSpec,
+    args: unknown,
+    options: ModelCallOptions = {},
+  ): Promise<unknown> {
     await this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
-      options.signal?.addEventListener('abort', () => this.port?.postMessage({ type: 'cancel', id }), { once: true });
-      this.port?.postMessage({ type: 'call', id, method, checkpointDir, libraryDir: this.libraryDir, spec, args });
+      this.pending.set(id, {
+        resolve,
+        reject,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
+      options.signal?.addEventListener(
+        'abort',
+        () => this.port?.postMessage({ type: 'cancel', id }),
+        { once: true },
+      );
+      this.port?.postMessage({
+        type: 'call',
+        id,
+        method,
+        checkpointDir,
+        libraryDir: this.libraryDir,
+        spec,
+        args,
+      });
     });
   }
 

@@ -74,8 +74,12 @@ export class RunStore {
   }
 
   async detail(run: RunInfo): Promise<RunDetail> {
-    const steps = await readJsonl<RunDetail['steps'][number]>(path.join(this.dir(run.id), 'steps.jsonl'));
-    const epochs = await readJsonl<RunDetail['epochs'][number]>(path.join(this.dir(run.id), 'epochs.jsonl'));
+    const steps = await readJsonl<RunDetail['steps'][number]>(
+      path.join(this.dir(run.id), 'steps.jsonl'),
+    );
+    const epochs = await readJsonl<RunDetail['epochs'][number]>(
+      path.join(this.dir(run.id), 'epochs.jsonl'),
+    );
     // A resumed run logs some steps twice (after its last checkpoint): keep the latest of each.
     const byStep = new Map(steps.map((s) => [s.step, s]));
     const unique = [...byStep.values()].sort((a, b) => a.step - b.step);
@@ -83,7 +87,9 @@ export class RunStore {
     return {
       run,
       steps: unique.filter((_, i) => i % stride === 0 || i === unique.length - 1),
-      epochs: [...new Map(epochs.map((e) => [e.epoch, e])).values()].sort((a, b) => a.epoch - b.epoch),
+      epochs: [...new Map(epochs.map((e) => [e.epoch, e])).values()].sort(
+        (a, b) => a.epoch - b.epoch,
+      ),
     };
   }
 

@@ -4,7 +4,13 @@
  * a crash. Inference on a run's latest checkpoint goes through the {@link ModelClient}.
  */
 import path from 'node:path';
-import { ExplorerError, type FolderInfo, type RunDetail, type RunInfo, type TrainingRequest } from '../contract';
+import {
+  ExplorerError,
+  type FolderInfo,
+  type RunDetail,
+  type RunInfo,
+  type TrainingRequest,
+} from '../contract';
 import { checkpointDir } from '../engine/worker/training-loop';
 import type { TrainEvent, TrainJob } from '../engine/worker/protocol';
 import type { EventBus } from './event-bus';
@@ -45,7 +51,8 @@ export class TrainingController {
           await this.deps.runs.save({
             ...run,
             state: 'interrupted',
-            message: 'The app stopped while this run was training; resume continues from the last checkpoint.',
+            message:
+              'The app stopped while this run was training; resume continues from the last checkpoint.',
           });
         }
       }
@@ -64,7 +71,11 @@ export class TrainingController {
   async start(req: TrainingRequest): Promise<RunInfo> {
     await this.recover();
     this.assertIdle();
-    const resolved = resolveTraining(req, await this.deps.folders(), Math.floor(Math.random() * 2 ** 31));
+    const resolved = resolveTraining(
+      req,
+      await this.deps.folders(),
+      Math.floor(Math.random() * 2 ** 31),
+    );
     const run: RunInfo = {
       id: this.deps.runs.newRunId(),
       createdAt: new Date().toISOString(),
@@ -88,13 +99,20 @@ export class TrainingController {
 
   private assertIdle(): void {
     if (this.active) {
-      throw new ExplorerError('BUSY', `Run ${this.active.run.id} is ${this.active.run.state}: cancel it (it can be resumed later) or let it finish before training another.`);
+      throw new ExplorerError(
+        'BUSY',
+        `Run ${this.active.run.id} is ${this.active.run.state}: cancel it (it can be resumed later) or let it finish before training another.`,
+      );
     }
   }
 
   private async launch(initial: RunInfo, resume: boolean): Promise<RunInfo> {
     const port = this.deps.spawn('train');
-    const active: ActiveRun = { run: { ...initial, state: 'starting', message: null }, port, waiters: new Map() };
+    const active: ActiveRun = {
+      run: { ...initial, state: 'starting', message: null },
+      port,
+      waiters: new Map(),
+    };
     this.active = active;
     this.deps.events.emit('train:state', active.run);
     const job: TrainJob = {
@@ -113,17 +131,30 @@ export class TrainingController {
       startedReject = reject;
     });
     let finish!: (outcome: { state: RunInfo['state']; message: string | null }) => void;
-    const finished = new Promise<{ state: RunInfo['state']; message: string | null }>((resolve) => (finish = resolve));
+    const finished = new Promise<{ state: RunInfo['state']; message: string | null }>(
+      (resolve) => (finish = resolve),
+    );
 
-    this.deps.jobs.start('train', `Training ${initial.id}`, 'steps', async (ctx) => {
-      ctx.signal.addEventListener('abort', () => port.postMessage({ type: 'stop' }), { once: true });
-      const unsubscribe = this.deps.events.on('train:step', (s) => {
-        if (s.runId === initial.id) ctx.progress(s.step + 1, active.run.totalSteps, `epoch ${s.epoch + 1}, loss ${s.loss.toFixed(2)}`);
-      });
-      const outcome = await finished.finally(unsubscribe);
-      if (outcome.state === 'failed') throw new ExplorerError('INTERNAL', outcome.message ?? 'Training failed.');
-      if (outcome.state === 'cancelled') throw new ExplorerError('CANCELLED', 'Training stopped.');
-    }).result.catch(() => undefined); // The outcome is reported through the run's state.
+    this.deps.jobs
+      .start('train', `Training ${initial.id}`, 'steps', async (ctx) => {
+        ctx.signal.addEventListener('abort', () => port.postMessage({ type: 'stop' }), {
+          once: true,
+        });
+        const unsubscribe = this.deps.events.on('train:step', (s) => {
+          if (s.runId === initial.id)
+            ctx.progress(
+              s.step + 1,
+              active.run.totalSteps,
+              `epoch ${s.epoch + 1}, loss ${s.loss.toFixed(2)}`,
+            );
+        });
+        const outcome = await finished.finally(unsubscribe);
+        if (outcome.state === 'failed')
+          throw new ExplorerError('INTERNAL', outcome.message ?? 'Training failed.');
+        if (outcome.state === 'cancelled')
+          throw new ExplorerError('CANCELLED', 'Training stopped.');
+      })
+      .result.catch(() => undefined); // The outcome is reported through the run's state.
 
     const update = async (patch: Partial<RunInfo>): Promise<void> => {
       active.run = { ...active.run, ...patch };
@@ -145,7 +176,15 @@ export class TrainingController {
             port.postMessage({ type: 'train', job });
             break;
           case 'started':
-            await update({ state: 'running', trainImages: event.trainImages, validationImages: event.validationImages, stepsPerEpoch: event.stepsPerEpoch, totalSteps: event.totalSteps, step: event.step, epoch: event.epoch });
+            await update({
+              state: 'running',
+              trainImages: event.trainImages,
+              validationImages: event.validationImages,
+              stepsPerEpoch: event.stepsPerEpoch,
+              totalSteps: event.totalSteps,
+              step: event.step,
+              epoch: event.epoch,
+            });
             startedResolve();
             break;
           case 'step':
@@ -157,7 +196,11 @@ export class TrainingController {
           case 'epoch':
             await this.deps.runs.appendEpoch(event.report);
             this.deps.events.emit('train:epoch', event.report);
-            await update({ epoch: event.report.epoch, step: event.report.step, bestValidationLoss: event.bestValidationLoss });
+            await update({
+              epoch: event.report.epoch,
+              step: event.report.step,
+              bestValidationLoss: event.bestValidationLoss,
+            });
             break;
           case 'checkpoint':
             // Step reports are throttled; the checkpoint knows exactly where the run stands.
@@ -179,7 +222,11 @@ export class TrainingController {
             // Not live any more before anyone hears the final state.
             this.active = null;
             await update({ state: event.state, message: event.message });
-            startedReject(ExplorerError.fromApiError(event.error ?? { code: 'INTERNAL', message: event.message ?? 'Training failed.' }));
+            startedReject(
+              ExplorerError.fromApiError(
+                event.error ?? { code: 'INTERNAL', message: event.message ?? 'Training failed.' },
+              ),
+            );
             finish({ state: event.state, message: event.message });
             wake('finished');
             break;
@@ -218,7 +265,10 @@ export class TrainingController {
     const run = await this.load(runId);
     const active = this.active;
     if (!active || active.run.id !== runId || run.state !== 'running') {
-      throw new ExplorerError('BAD_REQUEST', `Run ${runId} is ${run.state}, not running: there is nothing to pause.`);
+      throw new ExplorerError(
+        'BAD_REQUEST',
+        `Run ${runId} is ${run.state}, not running: there is nothing to pause.`,
+      );
     }
     const paused = this.waitFor(active, 'paused');
     active.port.postMessage({ type: 'pause' });
@@ -236,8 +286,16 @@ export class TrainingController {
       await resumed;
       return active.run;
     }
-    if (run.state === 'completed') throw new ExplorerError('BAD_REQUEST', `Run ${runId} has completed; start a new run to train more.`);
-    if (!run.checkpoint) throw new ExplorerError('BAD_REQUEST', `Run ${runId} has no checkpoint to resume from; start a new run.`);
+    if (run.state === 'completed')
+      throw new ExplorerError(
+        'BAD_REQUEST',
+        `Run ${runId} has completed; start a new run to train more.`,
+      );
+    if (!run.checkpoint)
+      throw new ExplorerError(
+        'BAD_REQUEST',
+        `Run ${runId} has no checkpoint to resume from; start a new run.`,
+      );
     this.assertIdle();
     return this.launch(run, true);
   }
@@ -270,7 +328,8 @@ export class TrainingController {
 
   async remove(runId: string): Promise<RunInfo[]> {
     await this.load(runId);
-    if (this.active?.run.id === runId) throw new ExplorerError('BUSY', `Run ${runId} is training: cancel it before deleting it.`);
+    if (this.active?.run.id === runId)
+      throw new ExplorerError('BUSY', `Run ${runId} is training: cancel it before deleting it.`);
     await this.deps.runs.remove(runId);
     return this.list();
   }
@@ -278,7 +337,11 @@ export class TrainingController {
   /** The run's checkpoint, for inference. */
   async checkpointOf(runId: string): Promise<{ run: RunInfo; dir: string }> {
     const run = await this.load(runId);
-    if (!run.checkpoint) throw new ExplorerError('NOT_FOUND', `Run ${runId} has no checkpoint yet: wait for its first one.`);
+    if (!run.checkpoint)
+      throw new ExplorerError(
+        'NOT_FOUND',
+        `Run ${runId} has no checkpoint yet: wait for its first one.`,
+      );
     return { run, dir: checkpointDir(this.deps.runs.dir(runId)) };
   }
 

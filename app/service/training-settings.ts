@@ -7,7 +7,12 @@ import {
   type TrainingRequest,
   type TrainingSettings,
 } from '../contract';
-import { DEFAULT_GAUSSIAN_SIGMA, VaeConfigError, defaultConfigFor, validateConfig } from '../engine';
+import {
+  DEFAULT_GAUSSIAN_SIGMA,
+  VaeConfigError,
+  defaultConfigFor,
+  validateConfig,
+} from '../engine';
 
 export interface ResolvedTraining {
   spec: PreprocessSpec;
@@ -19,11 +24,20 @@ function sameSpec(a: PreprocessSpec, b: PreprocessSpec): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-export function resolveTraining(req: TrainingRequest, folders: FolderInfo[], randomSeed: number): ResolvedTraining {
+export function resolveTraining(
+  req: TrainingRequest,
+  folders: FolderInfo[],
+  randomSeed: number,
+): ResolvedTraining {
   const chosen = req.folderIds ? folders.filter((f) => req.folderIds?.includes(f.id)) : folders;
   const unknown = (req.folderIds ?? []).filter((id) => !folders.some((f) => f.id === id));
-  if (unknown.length > 0) throw new ExplorerError('NOT_FOUND', `No folder with id ${unknown.join(', ')} in the library.`);
-  if (chosen.length === 0) throw new ExplorerError('BAD_REQUEST', 'The library is empty: add a folder of images before training.');
+  if (unknown.length > 0)
+    throw new ExplorerError('NOT_FOUND', `No folder with id ${unknown.join(', ')} in the library.`);
+  if (chosen.length === 0)
+    throw new ExplorerError(
+      'BAD_REQUEST',
+      'The library is empty: add a folder of images before training.',
+    );
   const spec = chosen[0]!.spec;
   const other = chosen.find((f) => !sameSpec(f.spec, spec));
   if (other) {
@@ -33,7 +47,10 @@ export function resolveTraining(req: TrainingRequest, folders: FolderInfo[], ran
     );
   }
   if (spec.size < 28 || spec.size > 128) {
-    throw new ExplorerError('BAD_REQUEST', `The model input is ${spec.size} px; the VAE engine supports 28 to 128 px: re-add the folder with --size in that range.`);
+    throw new ExplorerError(
+      'BAD_REQUEST',
+      `The model input is ${spec.size} px; the VAE engine supports 28 to 128 px: re-add the folder with --size in that range.`,
+    );
   }
   const defaults = defaultConfigFor(spec.size, spec.channels);
   const architecture = req.model?.architecture ?? defaults.architecture;
@@ -52,7 +69,8 @@ export function resolveTraining(req: TrainingRequest, folders: FolderInfo[], ran
     });
     model = { ...valid, gaussianSigma: valid.gaussianSigma };
   } catch (error) {
-    if (error instanceof VaeConfigError) throw new ExplorerError('BAD_REQUEST', error.message, { problems: error.problems });
+    if (error instanceof VaeConfigError)
+      throw new ExplorerError('BAD_REQUEST', error.message, { problems: error.problems });
     throw error;
   }
   const settings: TrainingSettings = {

@@ -32,7 +32,11 @@ export interface ServeOptions {
 }
 
 export async function startServe(options: ServeOptions = {}): Promise<ServeHandle> {
-  for (const built of ['build/cli/cli.js', 'build/worker/engine-worker.js', 'build/renderer/index.html']) {
+  for (const built of [
+    'build/cli/cli.js',
+    'build/worker/engine-worker.js',
+    'build/renderer/index.html',
+  ]) {
     if (!existsSync(path.join(REPO_ROOT, built))) {
       throw new Error(`${built} is missing: run \`npm run build\` before the e2e tests.`);
     }

@@ -56,31 +56,50 @@ export interface SpecFlags {
 }
 
 /** Builds a spec from flags over the defaults; the contract's schema checks the ranges. */
-export function specFromFlags(flags: SpecFlags, defaults: PreprocessSpec): PreprocessSpec | undefined {
+export function specFromFlags(
+  flags: SpecFlags,
+  defaults: PreprocessSpec,
+): PreprocessSpec | undefined {
   if (Object.values(flags).every((v) => v === undefined)) return undefined;
   const number = (name: string, value: string): number => {
-    if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number, not "${value}".`);
+    if (!/^\d+$/.test(value))
+      throw new UsageError(`--${name} must be a whole number, not "${value}".`);
     return Number(value);
   };
   const spec: PreprocessSpec = { ...defaults, background: { ...defaults.background } };
   if (flags.size !== undefined) spec.size = number('size', flags.size);
   if (flags.channels !== undefined) {
-    if (flags.channels !== '1' && flags.channels !== '3') throw new UsageError(`--channels must be 1 or 3, not "${flags.channels}".`);
+    if (flags.channels !== '1' && flags.channels !== '3')
+      throw new UsageError(`--channels must be 1 or 3, not "${flags.channels}".`);
     spec.channels = flags.channels === '1' ? 1 : 3;
   }
   if (flags.fit !== undefined) {
-    if (flags.fit !== 'cover' && flags.fit !== 'contain') throw new UsageError(`--fit must be cover or contain, not "${flags.fit}".`);
+    if (flags.fit !== 'cover' && flags.fit !== 'contain')
+      throw new UsageError(`--fit must be cover or contain, not "${flags.fit}".`);
     spec.fit = flags.fit;
   }
   if (flags.background !== undefined) {
     const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(flags.background);
-    if (!m) throw new UsageError(`--background must be a colour like #ffffff, not "${flags.background}".`);
-    spec.background = { r: parseInt(m[1] as string, 16), g: parseInt(m[2] as string, 16), b: parseInt(m[3] as string, 16) };
+    if (!m)
+      throw new UsageError(
+        `--background must be a colour like #ffffff, not "${flags.background}".`,
+      );
+    spec.background = {
+      r: parseInt(m[1] as string, 16),
+      g: parseInt(m[2] as string, 16),
+      b: parseInt(m[3] as string, 16),
+    };
   }
   return spec;
 }
 
-export async function ingestCommand(ctx: CommandContext, io: CliIo, folder: string, flags: SpecFlags, json: boolean): Promise<number> {
+export async function ingestCommand(
+  ctx: CommandContext,
+  io: CliIo,
+  folder: string,
+  flags: SpecFlags,
+  json: boolean,
+): Promise<number> {
   const { defaultSpec } = await ctx.api.openLibrary();
   const spec = specFromFlags(flags, defaultSpec);
   const stop = followJobs(ctx, io);
@@ -93,55 +112,95 @@ export async function ingestCommand(ctx: CommandContext, io: CliIo, folder: stri
   }
 }
 
-export async function foldersCommand(ctx: CommandContext, io: CliIo, json: boolean): Promise<number> {
+export async function foldersCommand(
+  ctx: CommandContext,
+  io: CliIo,
+  json: boolean,
+): Promise<number> {
   const state = await ctx.api.openLibrary();
   if (json) io.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
-  else if (state.folders.length === 0) io.stdout.write('The library is empty: add a folder with `latent-explorer ingest <folder>`.\n');
+  else if (state.folders.length === 0)
+    io.stdout.write('The library is empty: add a folder with `latent-explorer ingest <folder>`.\n');
   else io.stdout.write(`${state.folders.map(formatFolder).join('\n')}\n`);
   return 0;
 }
 
 export function parseFolderId(value: string | undefined): number {
   if (value === undefined || !/^[1-9]\d{0,14}$/.test(value)) {
-    throw new UsageError(`Expected a folder id (a number shown by \`latent-explorer folders\`), not "${String(value)}".`);
+    throw new UsageError(
+      `Expected a folder id (a number shown by \`latent-explorer folders\`), not "${String(value)}".`,
+    );
   }
   return Number(value);
 }
 
-export async function rescanCommand(ctx: CommandContext, io: CliIo, folderId: number | undefined, retryFailed: boolean, json: boolean): Promise<number> {
+export async function rescanCommand(
+  ctx: CommandContext,
+  io: CliIo,
+  folderId: number | undefined,
+  retryFailed: boolean,
+  json: boolean,
+): Promise<number> {
   const stop = followJobs(ctx, io);
   try {
-    const reports = await ctx.api.rescan({ ...(folderId !== undefined ? { folderId } : {}), retryFailed });
-    io.stdout.write(json ? `${JSON.stringify(reports, null, 2)}\n` : `${reports.map(formatReport).join('\n')}\n`);
+    const reports = await ctx.api.rescan({
+      ...(folderId !== undefined ? { folderId } : {}),
+      retryFailed,
+    });
+    io.stdout.write(
+      json ? `${JSON.stringify(reports, null, 2)}\n` : `${reports.map(formatReport).join('\n')}\n`,
+    );
     return 0;
   } finally {
     stop();
   }
 }
 
-export async function removeCommand(ctx: CommandContext, io: CliIo, folderId: number): Promise<number> {
+export async function removeCommand(
+  ctx: CommandContext,
+  io: CliIo,
+  folderId: number,
+): Promise<number> {
   const before = await ctx.api.openLibrary();
   const folder = before.folders.find((f) => f.id === folderId);
   await ctx.api.removeFolder({ folderId });
-  io.stdout.write(`Removed ${folder?.path ?? `folder ${folderId}`} from the library (its files were not touched).\n`);
+  io.stdout.write(
+    `Removed ${folder?.path ?? `folder ${folderId}`} from the library (its files were not touched).\n`,
+  );
   return 0;
 }
 
-export async function skippedCommand(ctx: CommandContext, io: CliIo, folderId: number, json: boolean): Promise<number> {
+export async function skippedCommand(
+  ctx: CommandContext,
+  io: CliIo,
+  folderId: number,
+  json: boolean,
+): Promise<number> {
   const lines: string[] = [];
   const all = [];
-  for (let offset = 0; ; ) {
+  for (let offset = 0; ;) {
     const page = await ctx.api.listProblems({ folderId, offset, limit: 1000 });
     all.push(...page.problems);
     for (const p of page.problems) lines.push(`${p.path}\t${p.kind}\t${p.reason}`);
     offset += page.problems.length;
     if (page.problems.length === 0 || offset >= page.total) break;
   }
-  io.stdout.write(json ? `${JSON.stringify(all, null, 2)}\n` : lines.length > 0 ? `${lines.join('\n')}\n` : 'Nothing was skipped.\n');
+  io.stdout.write(
+    json
+      ? `${JSON.stringify(all, null, 2)}\n`
+      : lines.length > 0
+        ? `${lines.join('\n')}\n`
+        : 'Nothing was skipped.\n',
+  );
   return 0;
 }
 
-export async function demoCommand(ctx: CommandContext, io: CliIo, dataset: string, json: boolean): Promise<number> {
+export async function demoCommand(
+  ctx: CommandContext,
+  io: CliIo,
+  dataset: string,
+  json: boolean,
+): Promise<number> {
   if (!(DEMO_DATASETS as readonly string[]).includes(dataset)) {
     throw new UsageError(`Unknown demo "${dataset}": choose ${DEMO_DATASETS.join(' or ')}.`);
   }

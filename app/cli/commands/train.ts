@@ -1,5 +1,11 @@
 /** Training commands: train, resume, runs, eval. */
-import { formatDuration, type EvaluationReport, type RunInfo, type StepReport, type TrainingRequest } from '../../contract';
+import {
+  formatDuration,
+  type EvaluationReport,
+  type RunInfo,
+  type StepReport,
+  type TrainingRequest,
+} from '../../contract';
 import type { CommandContext } from '../context';
 import { UsageError, type CliIo } from '../io';
 import { followJobs } from '../progress';
@@ -25,16 +31,20 @@ export interface TrainFlags {
 function num(name: string, value: string, integer: boolean): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${name} must be ${integer ? 'a whole number' : 'a number'}, not "${value}".`);
+    throw new UsageError(
+      `--${name} must be ${integer ? 'a whole number' : 'a number'}, not "${value}".`,
+    );
   }
   return n;
 }
 
-const list = (name: string, value: string): number[] => value.split(',').map((v) => num(name, v, true));
+const list = (name: string, value: string): number[] =>
+  value.split(',').map((v) => num(name, v, true));
 
 /** Flags to a request; ranges are checked by the contract's schema (exit code 2 when wrong). */
 export function trainingRequestFromFlags(f: TrainFlags): TrainingRequest {
-  if (f.arch !== undefined && f.arch !== 'conv' && f.arch !== 'mlp') throw new UsageError(`--arch must be conv or mlp, not "${f.arch}".`);
+  if (f.arch !== undefined && f.arch !== 'conv' && f.arch !== 'mlp')
+    throw new UsageError(`--arch must be conv or mlp, not "${f.arch}".`);
   if (f.likelihood !== undefined && f.likelihood !== 'bernoulli' && f.likelihood !== 'gaussian') {
     throw new UsageError(`--likelihood must be bernoulli or gaussian, not "${f.likelihood}".`);
   }
@@ -54,7 +64,8 @@ export function trainingRequestFromFlags(f: TrainFlags): TrainingRequest {
   if (f['free-bits'] !== undefined) req.freeBits = num('free-bits', f['free-bits'], false);
   if (f.val !== undefined) req.validationFraction = num('val', f.val, false);
   if (f.patience !== undefined) req.earlyStoppingPatience = num('patience', f.patience, true);
-  if (f['checkpoint-every'] !== undefined) req.checkpointEverySteps = num('checkpoint-every', f['checkpoint-every'], true);
+  if (f['checkpoint-every'] !== undefined)
+    req.checkpointEverySteps = num('checkpoint-every', f['checkpoint-every'], true);
   if (f.seed !== undefined) req.seed = num('seed', f.seed, true);
   return req;
 }
@@ -68,7 +79,8 @@ export function formatStep(s: StepReport, run: RunInfo): string {
 }
 
 export function formatRun(r: RunInfo): string {
-  const val = r.bestValidationLoss !== null ? `, best val −ELBO ${r.bestValidationLoss.toFixed(2)}` : '';
+  const val =
+    r.bestValidationLoss !== null ? `, best val −ELBO ${r.bestValidationLoss.toFixed(2)}` : '';
   return [
     `${r.id}  ${r.state}  ${r.model.architecture} latent ${r.model.latentDim}, ${r.spec.size}px x${r.spec.channels}, ${r.model.likelihood}`,
     `    epoch ${r.epoch}/${r.settings.epochs}, step ${r.step}/${r.totalSteps}, ${r.trainImages} train / ${r.validationImages} val images${val}`,
@@ -77,10 +89,17 @@ export function formatRun(r: RunInfo): string {
 }
 
 /** Follows a run until it stops, printing a live line and one line per epoch. */
-async function follow(ctx: CommandContext, io: CliIo, started: RunInfo, json: boolean): Promise<number> {
+async function follow(
+  ctx: CommandContext,
+  io: CliIo,
+  started: RunInfo,
+  json: boolean,
+): Promise<number> {
   let run = started;
   const live = io.stderr.isTTY === true;
-  io.stderr.write(`Training ${run.id} on ${run.trainImages} images (${run.validationImages} held out), backend ${run.backend ?? '?'}. Ctrl+C stops after a checkpoint.\n`);
+  io.stderr.write(
+    `Training ${run.id} on ${run.trainImages} images (${run.validationImages} held out), backend ${run.backend ?? '?'}. Ctrl+C stops after a checkpoint.\n`,
+  );
   const done = new Promise<RunInfo>((resolve) => {
     const offState = ctx.service.events.on('train:state', (r) => {
       if (r.id !== run.id) return;
@@ -96,10 +115,16 @@ async function follow(ctx: CommandContext, io: CliIo, started: RunInfo, json: bo
   });
   const offEpoch = ctx.service.events.on('train:epoch', (e) => {
     if (e.runId !== run.id) return;
-    const val = e.validation ? `val −ELBO ${e.validation.negElbo.toFixed(2)} (rec ${e.validation.reconstruction.toFixed(2)} + KL ${e.validation.kl.toFixed(2)})` : 'no validation images';
-    io.stderr.write(`${live ? '\r\x1b[2K' : ''}epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(2)}, ${val}, ${e.activeUnits}/${run.model.latentDim} active units\n`);
+    const val = e.validation
+      ? `val −ELBO ${e.validation.negElbo.toFixed(2)} (rec ${e.validation.reconstruction.toFixed(2)} + KL ${e.validation.kl.toFixed(2)})`
+      : 'no validation images';
+    io.stderr.write(
+      `${live ? '\r\x1b[2K' : ''}epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(2)}, ${val}, ${e.activeUnits}/${run.model.latentDim} active units\n`,
+    );
   });
-  const offInterrupt = io.interrupted.then(() => ctx.api.cancelTraining({ runId: run.id }).catch(() => undefined));
+  const offInterrupt = io.interrupted.then(() =>
+    ctx.api.cancelTraining({ runId: run.id }).catch(() => undefined),
+  );
   void offInterrupt;
   const final = await done;
   offStep();
@@ -115,12 +140,22 @@ async function follow(ctx: CommandContext, io: CliIo, started: RunInfo, json: bo
   return 1;
 }
 
-export async function trainCommand(ctx: CommandContext, io: CliIo, flags: TrainFlags, json: boolean): Promise<number> {
+export async function trainCommand(
+  ctx: CommandContext,
+  io: CliIo,
+  flags: TrainFlags,
+  json: boolean,
+): Promise<number> {
   const run = await ctx.api.startTraining(trainingRequestFromFlags(flags));
   return follow(ctx, io, run, json);
 }
 
-export async function resumeCommand(ctx: CommandContext, io: CliIo, runId: string, json: boolean): Promise<number> {
+export async function resumeCommand(
+  ctx: CommandContext,
+  io: CliIo,
+  runId: string,
+  json: boolean,
+): Promise<number> {
   const run = await ctx.api.resumeTraining({ runId });
   return follow(ctx, io, run, json);
 }
@@ -128,7 +163,12 @@ export async function resumeCommand(ctx: CommandContext, io: CliIo, runId: strin
 export async function runsCommand(ctx: CommandContext, io: CliIo, json: boolean): Promise<number> {
   const runs = await ctx.api.listRuns();
   if (json) io.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
-  else io.stdout.write(runs.length === 0 ? 'No runs yet: train one with `latent-explorer train`.\n' : `${runs.map(formatRun).join('\n')}\n`);
+  else
+    io.stdout.write(
+      runs.length === 0
+        ? 'No runs yet: train one with `latent-explorer train`.\n'
+        : `${runs.map(formatRun).join('\n')}\n`,
+    );
   return 0;
 }
 
@@ -136,23 +176,38 @@ export function formatEvaluation(e: EvaluationReport): string {
   return [
     `${e.runId} on ${e.images} held-out images:`,
     `  −ELBO ${e.negElbo.toFixed(3)} nats/image (reconstruction ${e.reconstruction.toFixed(3)} + KL ${e.kl.toFixed(3)})`,
-    e.iwae ? `  −log p(x) ≤ ${e.iwae.negLogLikelihood.toFixed(3)} nats/image (IWAE, k=${e.iwae.samples})` : null,
+    e.iwae
+      ? `  −log p(x) ≤ ${e.iwae.negLogLikelihood.toFixed(3)} nats/image (IWAE, k=${e.iwae.samples})`
+      : null,
     `  ${e.activeUnits} active latent units`,
-    `  worst images (id: −ELBO): ${e.worst.slice(0, 5).map((w) => `${w.imageId}: ${w.negElbo.toFixed(1)}`).join(', ')}`,
+    `  worst images (id: −ELBO): ${e.worst
+      .slice(0, 5)
+      .map((w) => `${w.imageId}: ${w.negElbo.toFixed(1)}`)
+      .join(', ')}`,
   ]
     .filter((l) => l !== null)
     .join('\n');
 }
 
-export async function evalCommand(ctx: CommandContext, io: CliIo, runId: string, flags: { iwae?: string; 'max-images'?: string }, json: boolean): Promise<number> {
+export async function evalCommand(
+  ctx: CommandContext,
+  io: CliIo,
+  runId: string,
+  flags: { iwae?: string; 'max-images'?: string },
+  json: boolean,
+): Promise<number> {
   const stop = followJobs(ctx, io);
   try {
     const report = await ctx.api.evaluateRun({
       runId,
       ...(flags.iwae !== undefined ? { iwaeSamples: num('iwae', flags.iwae, true) } : {}),
-      ...(flags['max-images'] !== undefined ? { maxImages: num('max-images', flags['max-images'], true) } : {}),
+      ...(flags['max-images'] !== undefined
+        ? { maxImages: num('max-images', flags['max-images'], true) }
+        : {}),
     });
-    io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${formatEvaluation(report)}\n`);
+    io.stdout.write(
+      json ? `${JSON.stringify(report, null, 2)}\n` : `${formatEvaluation(report)}\n`,
+    );
     return 0;
   } finally {
     stop();

@@ -14,8 +14,14 @@ export interface Split {
  * Holds out images whose content hash falls in the first `fraction` of the hash space, so the
  * split does not depend on folder order and an image stays on its side across runs and resumes.
  */
-export function splitByHash(set: { imageIds: number[]; hashes: string[]; slots: number[] }, fraction: number): Split {
-  const split: Split = { train: { imageIds: [], slots: [] }, validation: { imageIds: [], slots: [] } };
+export function splitByHash(
+  set: { imageIds: number[]; hashes: string[]; slots: number[] },
+  fraction: number,
+): Split {
+  const split: Split = {
+    train: { imageIds: [], slots: [] },
+    validation: { imageIds: [], slots: [] },
+  };
   const threshold = Math.round(fraction * 0x10000);
   set.imageIds.forEach((id, i) => {
     const bucket = parseInt((set.hashes[i] ?? '0000').slice(0, 4), 16);
@@ -64,8 +70,13 @@ export function libraryPixelSource(library: Library, spec: PreprocessSpec): Pixe
   return {
     pixelsPerImage,
     async read(slots) {
-      if (buffer.length < slots.length * pixelsPerImage) buffer = new Uint8Array(slots.length * pixelsPerImage);
-      const bytes = await library.readPixels(spec, slots, buffer.subarray(0, slots.length * pixelsPerImage));
+      if (buffer.length < slots.length * pixelsPerImage)
+        buffer = new Uint8Array(slots.length * pixelsPerImage);
+      const bytes = await library.readPixels(
+        spec,
+        slots,
+        buffer.subarray(0, slots.length * pixelsPerImage),
+      );
       const out = new Float32Array(slots.length * pixelsPerImage);
       for (let i = 0; i < out.length; i++) out[i] = (bytes[i] as number) / 255;
       return out;

@@ -1,7 +1,12 @@
 /** Float images from the engine ([0, 1], NHWC) to the contract's DecodedImage (base64 uint8). */
 import type { DecodedImage } from '../../contract';
 
-export function toDecodedImages(pixels: Float32Array, count: number, size: number, channels: 1 | 3): DecodedImage[] {
+export function toDecodedImages(
+  pixels: Float32Array,
+  count: number,
+  size: number,
+  channels: 1 | 3,
+): DecodedImage[] {
   const per = size * size * channels;
   const images: DecodedImage[] = [];
   for (let n = 0; n < count; n++) {

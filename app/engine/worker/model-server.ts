@@ -3,7 +3,13 @@
  * is saved), reads pixels from the library, and answers encode / decode / reconstruct /
  * samplePrior / evaluate. Calls are cancellable by id.
  */
-import type { DecodedImage, EvaluationReport, Posterior, PreprocessSpec, PriorSample } from '../../contract';
+import type {
+  DecodedImage,
+  EvaluationReport,
+  Posterior,
+  PreprocessSpec,
+  PriorSample,
+} from '../../contract';
 import { ExplorerError } from '../../contract';
 import type { Library } from '../../library';
 import { activeUnits } from '../active-units';
@@ -48,7 +54,10 @@ export class ModelServer {
           ? error.toJSON()
           : controller.signal.aborted
             ? { code: 'CANCELLED' as const, message: 'Cancelled.' }
-            : { code: 'INTERNAL' as const, message: error instanceof Error ? error.message : String(error) };
+            : {
+                code: 'INTERNAL' as const,
+                message: error instanceof Error ? error.message : String(error),
+              };
       this.deps.send({ type: 'reply', id: call.id, ok: false, error: apiError });
     } finally {
       this.calls.delete(call.id);
@@ -75,7 +84,10 @@ export class ModelServer {
   private async model(checkpointDir: string): Promise<Vae> {
     const found = await resolveCheckpoint(checkpointDir);
     if (found === null) {
-      throw new ExplorerError('NOT_FOUND', 'This run has no checkpoint yet: wait for its first checkpoint or train it.');
+      throw new ExplorerError(
+        'NOT_FOUND',
+        'This run has no checkpoint yet: wait for its first checkpoint or train it.',
+      );
     }
     const cached = this.models.get(checkpointDir);
     if (cached && cached.savedAt === found.config.savedAt) return cached.vae;
@@ -90,7 +102,10 @@ export class ModelServer {
     const slots = lib.slotsOf(call.spec, imageIds);
     const missing = imageIds.filter((id) => !slots.has(id));
     if (missing.length > 0) {
-      throw new ExplorerError('NOT_FOUND', `No pixels for image${missing.length > 1 ? 's' : ''} ${missing.slice(0, 10).join(', ')} at this model's input size: they failed to ingest, were removed, or belong to a folder with another input size.`);
+      throw new ExplorerError(
+        'NOT_FOUND',
+        `No pixels for image${missing.length > 1 ? 's' : ''} ${missing.slice(0, 10).join(', ')} at this model's input size: they failed to ingest, were removed, or belong to a folder with another input size.`,
+      );
     }
     return libraryPixelSource(lib, call.spec).read(imageIds.map((id) => slots.get(id) as number));
   }
@@ -116,11 +131,19 @@ export class ModelServer {
       case 'decode': {
         const latents = args.latents as number[][];
         this.checkLatents(latents, vae.config.latentDim);
-        return this.images(await decodeLatents(vae, Float32Array.from(latents.flat())), latents.length, call.spec);
+        return this.images(
+          await decodeLatents(vae, Float32Array.from(latents.flat())),
+          latents.length,
+          call.spec,
+        );
       }
       case 'reconstruct': {
         const ids = args.imageIds as number[];
-        return this.images(await reconstructImages(vae, await this.pixels(call, ids), { signal }), ids.length, call.spec);
+        return this.images(
+          await reconstructImages(vae, await this.pixels(call, ids), { signal }),
+          ids.length,
+          call.spec,
+        );
       }
       case 'samplePrior': {
         const count = args.count as number;
@@ -131,8 +154,13 @@ export class ModelServer {
           // Box–Muller: two uniforms give one standard normal.
           z[i] = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
         }
-        const latents = Array.from({ length: count }, (_, i) => Array.from(z.subarray(i * l, (i + 1) * l)));
-        return { latents, images: this.images(await decodeLatents(vae, z), count, call.spec) } satisfies PriorSample;
+        const latents = Array.from({ length: count }, (_, i) =>
+          Array.from(z.subarray(i * l, (i + 1) * l)),
+        );
+        return {
+          latents,
+          images: this.images(await decodeLatents(vae, z), count, call.spec),
+        } satisfies PriorSample;
       }
       case 'evaluate':
         return this.evaluate(call, vae, args, signal);
@@ -142,11 +170,19 @@ export class ModelServer {
   private checkLatents(latents: number[][], dim: number): void {
     const bad = latents.findIndex((z) => z.length !== dim);
     if (bad >= 0) {
-      throw new ExplorerError('BAD_REQUEST', `latents[${bad}] has ${latents[bad]?.length} values; this model has ${dim} latent dimensions.`);
+      throw new ExplorerError(
+        'BAD_REQUEST',
+        `latents[${bad}] has ${latents[bad]?.length} values; this model has ${dim} latent dimensions.`,
+      );
     }
   }
 
-  private async evaluate(call: ModelCall, vae: Vae, args: Record<string, unknown>, signal: AbortSignal): Promise<Omit<EvaluationReport, 'runId'>> {
+  private async evaluate(
+    call: ModelCall,
+    vae: Vae,
+    args: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<Omit<EvaluationReport, 'runId'>> {
     const lib = await this.library(call.libraryDir);
     const set = lib.trainingSet(call.spec, args.folderIds as number[]);
     const split = splitByHash(set, args.validationFraction as number);
@@ -154,15 +190,32 @@ export class ModelServer {
     const max = (args.maxImages as number | undefined) ?? 10_000;
     const slots = side.slots.slice(0, max);
     const ids = side.imageIds.slice(0, max);
-    if (slots.length === 0) throw new ExplorerError('BAD_REQUEST', 'There are no images to evaluate on.');
+    if (slots.length === 0)
+      throw new ExplorerError('BAD_REQUEST', 'There are no images to evaluate on.');
     const images = await libraryPixelSource(lib, call.spec).read(slots);
     const k = (args.iwaeSamples as number | undefined) ?? 0;
     const total = slots.length * (k > 0 ? 2 : 1);
-    const progress = (offset: number) => (done: number) => this.deps.send({ type: 'progress', id: call.id, done: offset + done, total });
-    const elbo = await evaluateElbo(vae, images, { batchSize: 128, signal, onProgress: progress(0) });
-    const iwae = k > 0 ? await iwaeBound(vae, images, { k, batchSize: 32, signal, onProgress: progress(slots.length) }) : null;
+    const progress = (offset: number) => (done: number) =>
+      this.deps.send({ type: 'progress', id: call.id, done: offset + done, total });
+    const elbo = await evaluateElbo(vae, images, {
+      batchSize: 128,
+      signal,
+      onProgress: progress(0),
+    });
+    const iwae =
+      k > 0
+        ? await iwaeBound(vae, images, {
+            k,
+            batchSize: 32,
+            signal,
+            onProgress: progress(slots.length),
+          })
+        : null;
     const posteriors = await encodeImages(vae, images, { signal });
-    const worst = Array.from(elbo.perImageNegElbo, (negElbo, i) => ({ imageId: ids[i] as number, negElbo }))
+    const worst = Array.from(elbo.perImageNegElbo, (negElbo, i) => ({
+      imageId: ids[i] as number,
+      negElbo,
+    }))
       .sort((a, b) => b.negElbo - a.negElbo)
       .slice(0, 20);
     return {

@@ -40,7 +40,8 @@ export interface TrainingLoopDeps {
  */
 export function batchBounds(count: number, batchSize: number): [number, number][] {
   const bounds: [number, number][] = [];
-  for (let start = 0; start < count; start += batchSize) bounds.push([start, Math.min(start + batchSize, count)]);
+  for (let start = 0; start < count; start += batchSize)
+    bounds.push([start, Math.min(start + batchSize, count)]);
   const last = bounds.at(-1);
   if (bounds.length > 1 && last && last[1] - last[0] < batchSize / 2) {
     bounds.pop();
@@ -82,7 +83,8 @@ export class TrainingLoop {
   }
 
   private async waitWhilePaused(): Promise<void> {
-    while (this.paused && !this.stopping) await new Promise<void>((resolve) => (this.wake = resolve));
+    while (this.paused && !this.stopping)
+      await new Promise<void>((resolve) => (this.wake = resolve));
     this.wake = null;
   }
 
@@ -95,7 +97,10 @@ export class TrainingLoop {
       const split = splitByHash(set, this.job.settings.validationFraction);
       const trainCount = split.train.slots.length;
       if (trainCount === 0) {
-        throw new ExplorerError('BAD_REQUEST', 'No ingested images to train on: add a folder and let its ingest finish first.');
+        throw new ExplorerError(
+          'BAD_REQUEST',
+          'No ingested images to train on: add a folder and let its ingest finish first.',
+        );
       }
       const { epochs } = this.job.settings;
       const stepsPerEpoch = batchBounds(trainCount, this.job.settings.batchSize).length;
@@ -118,8 +123,16 @@ export class TrainingLoop {
       const apiError =
         error instanceof ExplorerError
           ? error.toJSON()
-          : { code: 'INTERNAL' as const, message: error instanceof Error ? error.message : String(error) };
-      this.deps.send({ type: 'finished', state: 'failed', message: apiError.message, error: apiError });
+          : {
+              code: 'INTERNAL' as const,
+              message: error instanceof Error ? error.message : String(error),
+            };
+      this.deps.send({
+        type: 'finished',
+        state: 'failed',
+        message: apiError.message,
+        error: apiError,
+      });
     } finally {
       if (vae) disposeVae(vae);
       await library?.close();
@@ -177,7 +190,8 @@ export class TrainingLoop {
     split: ReturnType<typeof splitByHash>,
     stepsPerEpoch: number,
   ): Promise<{ state: 'completed' | 'cancelled'; message: string | null }> {
-    const { batchSize, epochs, checkpointEverySteps, seed, earlyStoppingPatience } = this.job.settings;
+    const { batchSize, epochs, checkpointEverySteps, seed, earlyStoppingPatience } =
+      this.job.settings;
     const trainSlots = split.train.slots;
     const bounds = batchBounds(trainSlots.length, batchSize);
     const totalSteps = stepsPerEpoch * epochs;
@@ -191,7 +205,11 @@ export class TrainingLoop {
       // After a resume mid-epoch, the same order is replayed and the done batches are skipped.
       for (let b = trainer.step - trainer.epoch * stepsPerEpoch; b < stepsPerEpoch; b++) {
         await this.waitWhilePaused();
-        if (this.stopping) return { state: 'cancelled', message: 'Stopped by the user; resume continues from the checkpoint.' };
+        if (this.stopping)
+          return {
+            state: 'cancelled',
+            message: 'Stopped by the user; resume continues from the checkpoint.',
+          };
         const [from, to] = bounds[b] as [number, number];
         const slots = Array.from(order.subarray(from, to), (i) => trainSlots[i] as number);
         const batch = await source.read(slots);
@@ -202,7 +220,8 @@ export class TrainingLoop {
         const last = b === stepsPerEpoch - 1;
         if (now - lastReport >= STEP_REPORT_INTERVAL_MS || last) {
           lastReport = now;
-          const rate = ((trainer.step - startStep) * batchSize) / Math.max((now - started) / 1000, 1e-3);
+          const rate =
+            ((trainer.step - startStep) * batchSize) / Math.max((now - started) / 1000, 1e-3);
           const report: StepReport = {
             runId: this.job.runId,
             step: m.step,
@@ -224,9 +243,17 @@ export class TrainingLoop {
         await new Promise((resolve) => setImmediate(resolve));
       }
       trainer.epoch += 1;
-      const report = await this.evaluateEpoch(trainer, source, split, lossCount > 0 ? lossSum / lossCount : NaN);
+      const report = await this.evaluateEpoch(
+        trainer,
+        source,
+        split,
+        lossCount > 0 ? lossSum / lossCount : NaN,
+      );
       const val = report.validation?.negElbo ?? null;
-      if (val !== null && (progress.bestValidationLoss === null || val < progress.bestValidationLoss)) {
+      if (
+        val !== null &&
+        (progress.bestValidationLoss === null || val < progress.bestValidationLoss)
+      ) {
         progress.bestValidationLoss = val;
         progress.epochsWithoutImprovement = 0;
       } else if (val !== null) {
@@ -252,8 +279,10 @@ export class TrainingLoop {
   ): Promise<EpochReport> {
     const vae = trainer.vae;
     const { size, channels } = this.job.spec;
-    const evalSlots = split.validation.slots.length > 0 ? split.validation.slots : split.train.slots;
-    const evalIds = split.validation.slots.length > 0 ? split.validation.imageIds : split.train.imageIds;
+    const evalSlots =
+      split.validation.slots.length > 0 ? split.validation.slots : split.train.slots;
+    const evalIds =
+      split.validation.slots.length > 0 ? split.validation.imageIds : split.train.imageIds;
     const slots = evalSlots.slice(0, MAX_VALIDATION_IMAGES);
     const images = await source.read(slots);
     const elbo = await evaluateElbo(vae, images, { batchSize: 128 });

@@ -18,14 +18,22 @@ interface ParentPort {
 
 /** Electron's utilityProcess exposes `process.parentPort`; a Node child uses process.send. */
 function parentPort(): ParentPort {
-  const electronPort = (process as unknown as { parentPort?: { postMessage(m: unknown): void; on(e: 'message', l: (e: { data: unknown }) => void): void } }).parentPort;
+  const electronPort = (
+    process as unknown as {
+      parentPort?: {
+        postMessage(m: unknown): void;
+        on(e: 'message', l: (e: { data: unknown }) => void): void;
+      };
+    }
+  ).parentPort;
   if (electronPort) {
     return {
       postMessage: (m) => electronPort.postMessage(m),
       on: (_event, listener) => electronPort.on('message', (e) => listener(e.data)),
     };
   }
-  if (typeof process.send !== 'function') throw new Error('engine-worker must be started as a child process.');
+  if (typeof process.send !== 'function')
+    throw new Error('engine-worker must be started as a child process.');
   return {
     postMessage: (m) => process.send?.(m),
     on: (_event, listener) => process.on('message', listener),
@@ -34,7 +42,8 @@ function parentPort(): ParentPort {
 
 async function main(): Promise<void> {
   const mode = process.argv[2] as WorkerMode | undefined;
-  if (mode !== 'train' && mode !== 'model') throw new Error(`engine-worker: unknown mode ${String(mode)}`);
+  if (mode !== 'train' && mode !== 'model')
+    throw new Error(`engine-worker: unknown mode ${String(mode)}`);
   const port = parentPort();
   const engine = await ensureBackend();
   if (engine.backend !== null) registerTrainingKernels(engine.backend);

@@ -14,7 +14,9 @@ const missing: BackendLoaders = {
 const brokenBinding: BackendLoaders = {
   async importModule(specifier) {
     if (specifier.startsWith('@tensorflow/tfjs-node')) {
-      throw new Error('The Node.js native addon module (tfjs_binding.node) can not be found at path: /x\nmore');
+      throw new Error(
+        'The Node.js native addon module (tfjs_binding.node) can not be found at path: /x\nmore',
+      );
     }
     return import(specifier);
   },
@@ -37,7 +39,9 @@ describe('selectBackend', () => {
 
   it('reports the first line of a binding failure', async () => {
     const status = await selectBackend({ requested: null, loaders: brokenBinding });
-    expect(status.attempts[1]?.reason).toBe('The Node.js native addon module (tfjs_binding.node) can not be found at path: /x');
+    expect(status.attempts[1]?.reason).toBe(
+      'The Node.js native addon module (tfjs_binding.node) can not be found at path: /x',
+    );
   });
 
   it('honours a requested backend', async () => {

@@ -14,8 +14,12 @@ beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'le-cli-'));
   dataDir = path.join(tmp, 'data');
   await mkdir(path.join(tmp, 'pics', 'sub'), { recursive: true });
-  await sharp({ create: { width: 20, height: 20, channels: 3, background: '#336699' } }).png().toFile(path.join(tmp, 'pics', 'a.png'));
-  await sharp({ create: { width: 30, height: 20, channels: 3, background: '#993366' } }).jpeg().toFile(path.join(tmp, 'pics', 'sub', 'b.jpeg'));
+  await sharp({ create: { width: 20, height: 20, channels: 3, background: '#336699' } })
+    .png()
+    .toFile(path.join(tmp, 'pics', 'a.png'));
+  await sharp({ create: { width: 30, height: 20, channels: 3, background: '#993366' } })
+    .jpeg()
+    .toFile(path.join(tmp, 'pics', 'sub', 'b.jpeg'));
   await writeFile(path.join(tmp, 'pics', 'broken.png'), 'not a png');
   await writeFile(path.join(tmp, 'pics', 'readme.md'), 'hi');
 });
@@ -82,12 +86,18 @@ describe('latent-explorer CLI', () => {
     expect(c.out()).toMatch(/backend\s+cpu \(@tensorflow\/tfjs-backend-cpu, cpu\)/);
     const j = io();
     expect(await runCli(['info', '--json', '--backend', 'cpu'], j.io)).toBe(0);
-    expect(JSON.parse(j.out())).toMatchObject({ dataDir, engine: { backend: 'cpu', requested: 'cpu' } });
+    expect(JSON.parse(j.out())).toMatchObject({
+      dataDir,
+      engine: { backend: 'cpu', requested: 'cpu' },
+    });
   });
 
   it('ingests a folder, lists it, rescans, shows what was skipped and removes it', async () => {
     const c = io();
-    expect(await runCli(['ingest', path.join(tmp, 'pics'), '--size', '32', '--channels', '1'], c.io), c.err()).toBe(0);
+    expect(
+      await runCli(['ingest', path.join(tmp, 'pics'), '--size', '32', '--channels', '1'], c.io),
+      c.err(),
+    ).toBe(0);
     expect(c.out()).toContain('2 images');
     expect(c.out()).toContain('input 32 px grey, centre crop; 1 failed');
     expect(c.out()).toContain('see why with: latent-explorer skipped 1');
@@ -96,10 +106,14 @@ describe('latent-explorer CLI', () => {
     expect(small.err()).toMatch(/spec\.size: size must be at least 16/);
     const list = io();
     expect(await runCli(['folders', '--json'], list.io)).toBe(0);
-    expect(JSON.parse(list.out())).toMatchObject({ folders: [{ id: 1, imageCount: 2, failedCount: 1 }] });
+    expect(JSON.parse(list.out())).toMatchObject({
+      folders: [{ id: 1, imageCount: 2, failedCount: 1 }],
+    });
     const skipped = io();
     expect(await runCli(['skipped', '1'], skipped.io)).toBe(0);
-    expect(skipped.out()).toBe('broken.png\tnot-an-image\tnot an image: the content is not a recognised image format\n');
+    expect(skipped.out()).toBe(
+      'broken.png\tnot-an-image\tnot an image: the content is not a recognised image format\n',
+    );
     const again = io();
     expect(await runCli(['rescan'], again.io)).toBe(0);
     expect(again.out()).toContain('0 read, 3 unchanged');
@@ -118,14 +132,21 @@ describe('latent-explorer CLI', () => {
     let stop!: () => void;
     const c = io(new Promise<void>((resolve) => (stop = resolve)));
     const running = runCli(['serve', '--port', '0', path.join(tmp, 'pics')], c.io);
-    for (let i = 0; i < 100 && !c.out().includes('2 images'); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && !c.out().includes('2 images'); i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(c.out()).toContain('2 images');
     const url = /serving at (\S+)/.exec(c.out())?.[1];
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32}$/);
     const base = url!.split('/?')[0];
     const token = url!.split('token=')[1];
-    const reply = await fetch(`${base}/api/openLibrary`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
-    const body = (await reply.json()) as { ok: boolean; value: { folders: { imageCount: number }[] } };
+    const reply = await fetch(`${base}/api/openLibrary`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const body = (await reply.json()) as {
+      ok: boolean;
+      value: { folders: { imageCount: number }[] };
+    };
     expect(body.ok).toBe(true);
     expect(body.value.folders[0]?.imageCount).toBe(2);
     stop();

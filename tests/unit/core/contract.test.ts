@@ -41,7 +41,16 @@ describe('contract', () => {
   it('accepts only well-formed media paths', () => {
     expect(parseMediaPath('/media/thumb/12')).toEqual({ kind: 'thumb', imageId: 12 });
     expect(parseMediaPath('/media/original/3')).toEqual({ kind: 'original', imageId: 3 });
-    for (const bad of ['/media/thumb/0', '/media/thumb/01', '/media/thumb/-1', '/media/thumb/1/', '/media/thumb/../1', '/media/thumb/%31', '/media/other/1', '/media/thumb/9999999999999999']) {
+    for (const bad of [
+      '/media/thumb/0',
+      '/media/thumb/01',
+      '/media/thumb/-1',
+      '/media/thumb/1/',
+      '/media/thumb/../1',
+      '/media/thumb/%31',
+      '/media/other/1',
+      '/media/thumb/9999999999999999',
+    ]) {
       expect(parseMediaPath(bad), bad).toBeNull();
     }
     expect(thumbnailUrl(5)).toBe('media/thumb/5');
@@ -50,7 +59,9 @@ describe('contract', () => {
 
   it('round-trips ExplorerError through its wire form', () => {
     const error = new ExplorerError('NOT_FOUND', 'Folder not found: /x', { path: '/x' });
-    const back = ExplorerError.fromApiError(JSON.parse(JSON.stringify(error)) as ReturnType<ExplorerError['toJSON']>);
+    const back = ExplorerError.fromApiError(
+      JSON.parse(JSON.stringify(error)) as ReturnType<ExplorerError['toJSON']>,
+    );
     expect(back).toBeInstanceOf(ExplorerError);
     expect(back.code).toBe('NOT_FOUND');
     expect(back.message).toBe('Folder not found: /x');
@@ -61,13 +72,17 @@ describe('contract', () => {
     const calls: [string, unknown][] = [];
     const api = createApiClient(async (method, req) => {
       calls.push([method, req]);
-      if (method === 'addFolder') return { ok: false, error: { code: 'NOT_FOUND', message: 'Folder not found: /nope' } };
+      if (method === 'addFolder')
+        return { ok: false, error: { code: 'NOT_FOUND', message: 'Folder not found: /nope' } };
       return { ok: true, value: { cancelled: true } };
     });
     await expect(api.cancelJob({ jobId: 'job-1-a' })).resolves.toEqual({ cancelled: true });
     const failure = api.addFolder({ folder: '/nope' });
     await expect(failure).rejects.toBeInstanceOf(ExplorerError);
-    await expect(failure).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'Folder not found: /nope' });
+    await expect(failure).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'Folder not found: /nope',
+    });
     expect(calls).toEqual([
       ['cancelJob', { jobId: 'job-1-a' }],
       ['addFolder', { folder: '/nope' }],

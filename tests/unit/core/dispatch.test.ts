@@ -44,12 +44,23 @@ describe('dispatch', () => {
     }
     const spec = { size: 8, channels: 2, fit: 'stretch', background: { r: 0, g: 0, b: 300 } };
     const badSpec = await dispatch(service, 'addFolder', { folder: '/x', spec });
-    expect(!badSpec.ok && badSpec.error.message).toMatch(/spec\.size.*spec\.channels.*spec\.fit.*spec\.background\.b/);
+    expect(!badSpec.ok && badSpec.error.message).toMatch(
+      /spec\.size.*spec\.channels.*spec\.fit.*spec\.background\.b/,
+    );
     for (const req of [{ folderId: 0 }, { folderId: 1.5 }, { folderId: '1' }, {}]) {
-      expect(await dispatch(service, 'removeFolder', req), JSON.stringify(req)).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+      expect(await dispatch(service, 'removeFolder', req), JSON.stringify(req)).toMatchObject({
+        ok: false,
+        error: { code: 'BAD_REQUEST' },
+      });
     }
-    expect(await dispatch(service, 'listImages', { limit: 5000 })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
-    expect(await dispatch(service, 'openDemo', { dataset: 'imagenet' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await dispatch(service, 'listImages', { limit: 5000 })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
+    expect(await dispatch(service, 'openDemo', { dataset: 'imagenet' })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
     const bad = await dispatch(service, 'addFolder', { folder: 42 });
     expect(!bad.ok && bad.error.message).toContain('folder');
   });
@@ -57,7 +68,10 @@ describe('dispatch', () => {
   it('accepts nothing or {} for methods without arguments, and rejects anything else', async () => {
     expect((await dispatch(service, 'listJobs', undefined)).ok).toBe(true);
     expect((await dispatch(service, 'listJobs', {})).ok).toBe(true);
-    expect(await dispatch(service, 'listJobs', { all: true })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await dispatch(service, 'listJobs', { all: true })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
     expect(await dispatch(service, 'cancelJob', { jobId: '../../etc' })).toMatchObject({
       ok: false,
       error: { code: 'BAD_REQUEST' },

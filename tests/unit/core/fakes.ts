@@ -30,7 +30,10 @@ export async function makeTestEnv(): Promise<TestEnv> {
   return { root, dataDir, cleanup: () => rm(root, { recursive: true, force: true }) };
 }
 
-export function makeService(dataDir: string, overrides: Partial<ServiceDeps> = {}): ExplorerService {
+export function makeService(
+  dataDir: string,
+  overrides: Partial<ServiceDeps> = {},
+): ExplorerService {
   return new ExplorerService({
     appVersion: '9.9.9',
     dataDir,
@@ -49,7 +52,14 @@ export async function writeImages(folder: string, count: number, prefix = 'img')
   await mkdir(folder, { recursive: true });
   await Promise.all(
     Array.from({ length: count }, (_, i) =>
-      sharp({ create: { width: 40, height: 30, channels: 3, background: { r: (i * 37) % 256, g: (i * 11) % 256, b: i % 256 } } })
+      sharp({
+        create: {
+          width: 40,
+          height: 30,
+          channels: 3,
+          background: { r: (i * 37) % 256, g: (i * 11) % 256, b: i % 256 },
+        },
+      })
         .png()
         .toFile(path.join(folder, `${prefix}-${String(i).padStart(4, '0')}.png`)),
     ),

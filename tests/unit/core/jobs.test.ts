@@ -23,9 +23,20 @@ describe('JobRunner', () => {
       return 'done';
     });
     await expect(job.result).resolves.toBe('done');
-    expect(seen.map((e) => e.name)).toEqual(['job:started', 'job:progress', 'job:progress', 'job:finished']);
+    expect(seen.map((e) => e.name)).toEqual([
+      'job:started',
+      'job:progress',
+      'job:progress',
+      'job:finished',
+    ]);
     const first = seen[1]?.payload as ExplorerEvents['job:progress'];
-    expect(first).toMatchObject({ jobId: job.id, done: 10, total: 40, unit: 'files', message: 'quarter' });
+    expect(first).toMatchObject({
+      jobId: job.id,
+      done: 10,
+      total: 40,
+      unit: 'files',
+      message: 'quarter',
+    });
     expect(first.ratePerSec).toBeCloseTo(5);
     expect(first.etaSec).toBeCloseTo(6);
     expect(seen[3]?.payload).toMatchObject({ id: job.id, state: 'succeeded', error: null });
@@ -38,7 +49,9 @@ describe('JobRunner', () => {
     await runner.start('ingest', 'x', 'files', async (ctx) => {
       for (let i = 1; i <= 100; i++) ctx.progress(i, 100);
     }).result;
-    const progress = seen.filter((e) => e.name === 'job:progress').map((e) => (e.payload as { done: number }).done);
+    const progress = seen
+      .filter((e) => e.name === 'job:progress')
+      .map((e) => (e.payload as { done: number }).done);
     expect(progress).toEqual([1, 100]);
   });
 
@@ -46,8 +59,14 @@ describe('JobRunner', () => {
     const bus = new EventBus();
     const seen = record(bus);
     const runner = new JobRunner(bus);
-    const job = runner.start('ingest', 'Scanning /big', 'files', (ctx) =>
-      new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('stopped')))),
+    const job = runner.start(
+      'ingest',
+      'Scanning /big',
+      'files',
+      (ctx) =>
+        new Promise((_, reject) =>
+          ctx.signal.addEventListener('abort', () => reject(new Error('stopped'))),
+        ),
     );
     expect(runner.list()[0]).toMatchObject({ id: job.id, state: 'running' });
     expect(runner.cancel(job.id)).toBe(true);
@@ -61,7 +80,12 @@ describe('JobRunner', () => {
   it('treats work that finishes after a cancel as cancelled', async () => {
     const runner = new JobRunner(new EventBus());
     let release!: () => void;
-    const job = runner.start('ingest', 'x', 'files', () => new Promise<number>((resolve) => (release = () => resolve(1))));
+    const job = runner.start(
+      'ingest',
+      'x',
+      'files',
+      () => new Promise<number>((resolve) => (release = () => resolve(1))),
+    );
     runner.cancel(job.id);
     release();
     await expect(job.result).rejects.toMatchObject({ code: 'CANCELLED' });
@@ -72,7 +96,10 @@ describe('JobRunner', () => {
     const failing = runner.start('ingest', 'bad', 'files', async () => {
       throw new ExplorerError('NOT_FOUND', 'Folder not found: /gone');
     });
-    await expect(failing.result).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'Folder not found: /gone' });
+    await expect(failing.result).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'Folder not found: /gone',
+    });
     expect(runner.list()[0]).toMatchObject({ state: 'failed', error: { code: 'NOT_FOUND' } });
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {

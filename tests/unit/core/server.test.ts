@@ -16,10 +16,19 @@ interface Reply {
 }
 
 /** Raw HTTP (not fetch) so tests can send any Host header and unnormalised paths. */
-function send(server: RunningServer, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<Reply> {
+function send(
+  server: RunningServer,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: server.port, method: options.method ?? 'GET', path: options.path, headers: options.headers },
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers: options.headers,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -49,7 +58,13 @@ beforeAll(async () => {
   staticDir = await mkdtemp(path.join(os.tmpdir(), 'le-static-'));
   await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>LE</title>');
   await writeFile(path.join(staticDir, 'app.js'), 'console.log(1)');
-  server = await startServer({ api: service, events: service.events, media: service, port: 0, staticDir });
+  server = await startServer({
+    api: service,
+    events: service.events,
+    media: service,
+    port: 0,
+    staticDir,
+  });
 });
 afterAll(async () => {
   await server.close();
@@ -76,7 +91,11 @@ describe('serve mode authentication', () => {
   });
 
   it('refuses a wrong token', async () => {
-    const reply = await send(server, { method: 'POST', path: '/api/getStatus', headers: { authorization: 'Bearer nope' } });
+    const reply = await send(server, {
+      method: 'POST',
+      path: '/api/getStatus',
+      headers: { authorization: 'Bearer nope' },
+    });
     expect(reply.status).toBe(401);
     expect(JSON.parse(reply.body).error.message).toMatch(/Wrong access token/);
     const viaQuery = await send(server, { path: `/?token=${server.token.slice(1)}` });
@@ -91,7 +110,10 @@ describe('serve mode authentication', () => {
     expect(cookie).toContain(`${cookieName(server.port)}=`);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
-    const page = await send(server, { path: '/', headers: { cookie: cookie.split(';')[0] as string } });
+    const page = await send(server, {
+      path: '/',
+      headers: { cookie: cookie.split(';')[0] as string },
+    });
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>LE</title>');
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
@@ -99,7 +121,11 @@ describe('serve mode authentication', () => {
   });
 
   it('refuses foreign Host headers (DNS rebinding) and cross-origin posts', async () => {
-    const rebinding = await send(server, { method: 'POST', path: '/api/getStatus', headers: { ...auth(), host: 'evil.example:80' } });
+    const rebinding = await send(server, {
+      method: 'POST',
+      path: '/api/getStatus',
+      headers: { ...auth(), host: 'evil.example:80' },
+    });
     expect(rebinding.status).toBe(403);
     const cross = await send(server, {
       method: 'POST',
@@ -119,46 +145,86 @@ describe('serve mode API', () => {
   });
 
   it('answers unknown methods, bad arguments and bad bodies with typed errors', async () => {
-    const unknown = await send(server, { method: 'POST', path: '/api/dropDatabase', headers: auth() });
+    const unknown = await send(server, {
+      method: 'POST',
+      path: '/api/dropDatabase',
+      headers: auth(),
+    });
     expect(unknown.status).toBe(404);
     expect(JSON.parse(unknown.body).error.code).toBe('UNKNOWN_METHOD');
-    const badArgs = await send(server, { method: 'POST', path: '/api/addFolder', headers: { ...auth(), ...json }, body: '{"folder":7}' });
+    const badArgs = await send(server, {
+      method: 'POST',
+      path: '/api/addFolder',
+      headers: { ...auth(), ...json },
+      body: '{"folder":7}',
+    });
     expect(badArgs.status).toBe(400);
     expect(JSON.parse(badArgs.body)).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
-    const badJson = await send(server, { method: 'POST', path: '/api/addFolder', headers: { ...auth(), ...json }, body: '{folder' });
+    const badJson = await send(server, {
+      method: 'POST',
+      path: '/api/addFolder',
+      headers: { ...auth(), ...json },
+      body: '{folder',
+    });
     expect(badJson.status).toBe(400);
     expect(JSON.parse(badJson.body).error.message).toMatch(/not valid JSON/);
-    const wrongType = await send(server, { method: 'POST', path: '/api/addFolder', headers: { ...auth(), 'content-type': 'text/plain' }, body: '{}' });
+    const wrongType = await send(server, {
+      method: 'POST',
+      path: '/api/addFolder',
+      headers: { ...auth(), 'content-type': 'text/plain' },
+      body: '{}',
+    });
     expect(wrongType.status).toBe(415);
-    const wrongVerb = await send(server, { method: 'GET', path: '/api/getStatus', headers: auth() });
+    const wrongVerb = await send(server, {
+      method: 'GET',
+      path: '/api/getStatus',
+      headers: auth(),
+    });
     expect(wrongVerb.status).toBe(405);
     const huge = await send(server, {
       method: 'POST',
       path: '/api/addFolder',
       headers: { ...auth(), ...json },
       body: JSON.stringify({ folder: 'x'.repeat(9 * 1024 * 1024) }),
-    }).catch((error: NodeJS.ErrnoException) => ({ status: error.code === 'EPIPE' || error.code === 'ECONNRESET' ? 413 : 0, headers: {}, body: '' }));
+    }).catch((error: NodeJS.ErrnoException) => ({
+      status: error.code === 'EPIPE' || error.code === 'ECONNRESET' ? 413 : 0,
+      headers: {},
+      body: '',
+    }));
     expect(huge.status).toBe(413);
   });
 
   it('streams events over SSE', async () => {
     const events: string[] = [];
     const done = new Promise<void>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: server.port, path: '/api/events', headers: auth() }, (res) => {
-        expect(res.headers['content-type']).toMatch(/text\/event-stream/);
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          events.push(chunk);
-          // Let the scan finish once it has started (the job exists only after the POST arrived).
-          const all = events.join('');
-          if (all.includes('event: job:finished') && all.lastIndexOf('event: library:changed') > all.indexOf('event: job:finished')) {
-            req.destroy();
-            resolve();
-          }
-        });
-        void send(server, { method: 'POST', path: '/api/addFolder', headers: { ...auth(), ...json }, body: JSON.stringify({ folder: photos }) });
-      });
-      req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? undefined : reject(error)));
+      const req = request(
+        { host: '127.0.0.1', port: server.port, path: '/api/events', headers: auth() },
+        (res) => {
+          expect(res.headers['content-type']).toMatch(/text\/event-stream/);
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            events.push(chunk);
+            // Let the scan finish once it has started (the job exists only after the POST arrived).
+            const all = events.join('');
+            if (
+              all.includes('event: job:finished') &&
+              all.lastIndexOf('event: library:changed') > all.indexOf('event: job:finished')
+            ) {
+              req.destroy();
+              resolve();
+            }
+          });
+          void send(server, {
+            method: 'POST',
+            path: '/api/addFolder',
+            headers: { ...auth(), ...json },
+            body: JSON.stringify({ folder: photos }),
+          });
+        },
+      );
+      req.on('error', (error: NodeJS.ErrnoException) =>
+        error.code === 'ECONNRESET' ? undefined : reject(error),
+      );
       req.end();
     });
     await done;
@@ -185,7 +251,15 @@ describe('serve mode media', () => {
   });
 
   it('refuses malformed and traversing media paths', async () => {
-    for (const p of ['/media/thumb/../../../etc/passwd', '/media/thumb/%2e%2e%2fx', '/media/original/abc', '/media/thumb/1/../2', '/media/', '/media/%2e%2e/package.json', '/media/original//etc/passwd']) {
+    for (const p of [
+      '/media/thumb/../../../etc/passwd',
+      '/media/thumb/%2e%2e%2fx',
+      '/media/original/abc',
+      '/media/thumb/1/../2',
+      '/media/',
+      '/media/%2e%2e/package.json',
+      '/media/original//etc/passwd',
+    ]) {
       const reply = await send(server, { path: p, headers: auth() });
       expect(reply.status, p).toBe(400);
       expect(reply.body).not.toContain('root:');
@@ -205,7 +279,14 @@ describe('serve mode static files', () => {
   });
 
   it('refuses paths that leave the renderer folder', async () => {
-    for (const p of ['/../package.json', '/%2e%2e/%2e%2e/etc/passwd', '/..%2fsecret', '/a%5c..%5c..%5cx', '/%00', '/%E0%A4%A']) {
+    for (const p of [
+      '/../package.json',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/..%2fsecret',
+      '/a%5c..%5c..%5cx',
+      '/%00',
+      '/%E0%A4%A',
+    ]) {
       const reply = await send(server, { path: p, headers: auth() });
       expect([400, 404], p).toContain(reply.status);
       expect(reply.body).not.toContain('root:');

@@ -5,7 +5,14 @@ import { mkdir } from 'node:fs/promises';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExplorerEvents } from '../../../app/contract';
-import { FAKE_ENGINE, makeService, makeTestEnv, writeBadFiles, writeImages, type TestEnv } from './fakes';
+import {
+  FAKE_ENGINE,
+  makeService,
+  makeTestEnv,
+  writeBadFiles,
+  writeImages,
+  type TestEnv,
+} from './fakes';
 
 let env: TestEnv;
 beforeEach(async () => {
@@ -31,7 +38,9 @@ describe('ExplorerService status', () => {
   });
 
   it('offers the native picker only when it has one', async () => {
-    await expect(makeService(env.dataDir).pickFolder()).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    await expect(makeService(env.dataDir).pickFolder()).rejects.toMatchObject({
+      code: 'UNSUPPORTED',
+    });
     const withDialog = makeService(env.dataDir, { dialogs: { pickFolder: async () => '/chosen' } });
     expect((await withDialog.getStatus()).capabilities.nativeFolderPicker).toBe(true);
     await expect(withDialog.pickFolder()).resolves.toEqual({ folder: '/chosen' });
@@ -54,13 +63,25 @@ describe('ExplorerService library', () => {
     service.events.onAny((name) => seen.push(name));
     service.events.on('job:progress', (p) => progress.push(p));
 
-    const report = await service.addFolder({ folder: photos, spec: { size: 32, channels: 1, fit: 'contain', background: { r: 0, g: 0, b: 0 } } });
+    const report = await service.addFolder({
+      folder: photos,
+      spec: { size: 32, channels: 1, fit: 'contain', background: { r: 0, g: 0, b: 0 } },
+    });
     expect(report).toMatchObject({ processed: 8, failed: 2, unchanged: 0 });
-    expect(report.folder).toMatchObject({ imageCount: 6, failedCount: 2, otherFileCount: 1, spec: { size: 32, channels: 1 } });
+    expect(report.folder).toMatchObject({
+      imageCount: 6,
+      failedCount: 2,
+      otherFileCount: 1,
+      spec: { size: 32, channels: 1 },
+    });
     expect(seen[0]).toBe('library:changed');
     expect(seen).toContain('job:started');
     expect(seen.at(-1)).toBe('library:changed');
-    expect(progress.at(-1)).toMatchObject({ kind: 'ingest', unit: 'images', detail: { failed: 2 } });
+    expect(progress.at(-1)).toMatchObject({
+      kind: 'ingest',
+      unit: 'images',
+      detail: { failed: 2 },
+    });
 
     const again = await service.addFolder({ folder: photos });
     expect(again).toMatchObject({ processed: 0, unchanged: 8 });
@@ -88,16 +109,29 @@ describe('ExplorerService library', () => {
     const photos = path.join(env.root, 'p');
     await writeImages(photos, 2);
     const first = makeService(env.dataDir);
-    const { folder } = await first.addFolder({ folder: photos, spec: { size: 48, channels: 3, fit: 'cover', background: { r: 1, g: 2, b: 3 } } });
+    const { folder } = await first.addFolder({
+      folder: photos,
+      spec: { size: 48, channels: 3, fit: 'cover', background: { r: 1, g: 2, b: 3 } },
+    });
     await first.dispose();
     const second = makeService(env.dataDir);
     const state = await second.openLibrary();
-    expect(state.folders[0]).toMatchObject({ id: folder.id, imageCount: 2, spec: { size: 48, background: { r: 1, g: 2, b: 3 } } });
+    expect(state.folders[0]).toMatchObject({
+      id: folder.id,
+      imageCount: 2,
+      spec: { size: 48, background: { r: 1, g: 2, b: 3 } },
+    });
     const after = await second.removeFolder({ folderId: folder.id });
     expect(after.folders).toEqual([]);
-    await expect(second.removeFolder({ folderId: folder.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(second.listProblems({ folderId: folder.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(second.addFolder({ folder: photos })).resolves.toMatchObject({ folder: { imageCount: 2 } });
+    await expect(second.removeFolder({ folderId: folder.id })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(second.listProblems({ folderId: folder.id })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(second.addFolder({ folder: photos })).resolves.toMatchObject({
+      folder: { imageCount: 2 },
+    });
     await second.dispose();
   });
 
@@ -106,7 +140,9 @@ describe('ExplorerService library', () => {
     await writeImages(folder, 1);
     await writeBadFiles(folder);
     await writeFile(path.join(folder, 'also-empty.png'), '');
-    await sharp({ create: { width: 12, height: 8, channels: 3, background: '#884422' } }).tiff().toFile(path.join(folder, 'scan.tiff'));
+    await sharp({ create: { width: 12, height: 8, channels: 3, background: '#884422' } })
+      .tiff()
+      .toFile(path.join(folder, 'scan.tiff'));
     const service = makeService(env.dataDir);
     const { folder: info } = await service.addFolder({ folder });
     const all = await service.listProblems({ folderId: info.id });
@@ -115,23 +151,36 @@ describe('ExplorerService library', () => {
     const empty = await service.listProblems({ folderId: info.id, kind: 'empty', limit: 1 });
     expect(empty).toMatchObject({ total: 2, byKind: { empty: 2, 'not-an-image': 1 } });
     expect(empty.problems.map((p) => p.path)).toEqual(['also-empty.png']);
-    const tiff = (await service.listImages({ status: 'ok' })).images.find((i) => i.relPath === 'scan.tiff');
+    const tiff = (await service.listImages({ status: 'ok' })).images.find(
+      (i) => i.relPath === 'scan.tiff',
+    );
     expect(tiff?.format).toBe('tiff');
     const shown = await service.readMedia('original', tiff!.id);
     expect(shown?.mime).toBe('image/png');
-    expect(await sharp(Buffer.from(shown!.data)).metadata()).toMatchObject({ format: 'png', width: 12, height: 8 });
+    expect(await sharp(Buffer.from(shown!.data)).metadata()).toMatchObject({
+      format: 'png',
+      width: 12,
+      height: 8,
+    });
     const failed = (await service.listImages({ status: 'failed' })).images[0]!;
-    await expect(service.readMedia('original', failed.id)).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    await expect(service.readMedia('original', failed.id)).rejects.toMatchObject({
+      code: 'UNSUPPORTED',
+    });
     await service.dispose();
   });
 
   it('names the folder in typed errors', async () => {
     const service = makeService(env.dataDir);
     const missing = path.join(env.root, 'nope');
-    await expect(service.addFolder({ folder: missing })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining(missing) });
+    await expect(service.addFolder({ folder: missing })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining(missing),
+    });
     const file = path.join(env.root, 'file.png');
     await writeFile(file, 'x');
-    await expect(service.addFolder({ folder: file })).rejects.toMatchObject({ code: 'NOT_A_DIRECTORY' });
+    await expect(service.addFolder({ folder: file })).rejects.toMatchObject({
+      code: 'NOT_A_DIRECTORY',
+    });
     await service.dispose();
   });
 
@@ -139,7 +188,9 @@ describe('ExplorerService library', () => {
     const photos = path.join(env.root, 'many');
     await writeImages(photos, 120);
     // Progress after every file, so the cancel lands mid-way however fast the machine is.
-    const service = makeService(env.dataDir, { ingest: { progressIntervalMs: 0, concurrency: 1, batchSize: 4 } });
+    const service = makeService(env.dataDir, {
+      ingest: { progressIntervalMs: 0, concurrency: 1, batchSize: 4 },
+    });
     let cancelled = false;
     service.events.on('job:progress', (p) => {
       if (!cancelled && p.done >= 10) {
@@ -147,7 +198,9 @@ describe('ExplorerService library', () => {
         void service.cancelJob({ jobId: p.jobId });
       }
     });
-    await expect(service.addFolder({ folder: photos })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(service.addFolder({ folder: photos })).rejects.toMatchObject({
+      code: 'CANCELLED',
+    });
     const [job] = await service.listJobs();
     expect(job).toMatchObject({ kind: 'ingest', state: 'cancelled' });
     const partial = (await service.openLibrary()).folders[0]!;
@@ -157,7 +210,9 @@ describe('ExplorerService library', () => {
     expect(report?.folder.imageCount).toBe(120);
     expect(report?.unchanged).toBe(partial.imageCount);
     await expect(service.cancelJob({ jobId: job!.id })).resolves.toEqual({ cancelled: false });
-    await expect(service.cancelJob({ jobId: 'job-999-zz' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(service.cancelJob({ jobId: 'job-999-zz' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     await service.dispose();
   });
 
@@ -173,8 +228,19 @@ describe('ExplorerService library', () => {
     };
     const pixels = Buffer.alloc(n * 28 * 28);
     for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7 + Math.floor(i / 784) * 31) % 256;
-    await writeFile(path.join(source, 'train-images-idx3-ubyte.gz'), gzipSync(Buffer.concat([header(0x0803, [n, 28, 28]), pixels])));
-    await writeFile(path.join(source, 'train-labels-idx1-ubyte.gz'), gzipSync(Buffer.concat([header(0x0801, [n]), Buffer.from(Array.from({ length: n }, (_, i) => i % 10))])));
+    await writeFile(
+      path.join(source, 'train-images-idx3-ubyte.gz'),
+      gzipSync(Buffer.concat([header(0x0803, [n, 28, 28]), pixels])),
+    );
+    await writeFile(
+      path.join(source, 'train-labels-idx1-ubyte.gz'),
+      gzipSync(
+        Buffer.concat([
+          header(0x0801, [n]),
+          Buffer.from(Array.from({ length: n }, (_, i) => i % 10)),
+        ]),
+      ),
+    );
     const service = makeService(env.dataDir, { fashionMnistSource: source });
     const report = await service.openDemo({ dataset: 'fashion-mnist' });
     expect(report.folder).toMatchObject({ imageCount: n, spec: { size: 28, channels: 1 } });
@@ -185,8 +251,13 @@ describe('ExplorerService library', () => {
 
     const env2 = await makeTestEnv();
     try {
-      const without = makeService(env2.dataDir, { fashionMnistSource: path.join(env2.root, 'none') });
-      await expect(without.openDemo({ dataset: 'fashion-mnist' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('not found') });
+      const without = makeService(env2.dataDir, {
+        fashionMnistSource: path.join(env2.root, 'none'),
+      });
+      await expect(without.openDemo({ dataset: 'fashion-mnist' })).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+        message: expect.stringContaining('not found'),
+      });
       expect((await without.openLibrary()).folders).toEqual([]);
       await without.dispose();
     } finally {

@@ -13,7 +13,12 @@ import { makeService, makeTestEnv, type TestEnv } from './fakes';
 // These tests fork the real engine worker, which `npm test` builds before the unit tests run.
 const built = existsSync(workerEntry());
 
-const SPEC = { size: 28, channels: 1 as const, fit: 'cover' as const, background: { r: 0, g: 0, b: 0 } };
+const SPEC = {
+  size: 28,
+  channels: 1 as const,
+  fit: 'cover' as const,
+  background: { r: 0, g: 0, b: 0 },
+};
 const TINY: TrainingRequest = {
   model: { architecture: 'mlp', latentDim: 2, widths: [16] },
   epochs: 2,
@@ -31,12 +36,18 @@ async function writeDigits(folder: string, count: number): Promise<void> {
       const row = 4 + (i % 20);
       for (let x = 4; x < 24; x++) pixels[row * 28 + x] = 255; // a bar whose height varies
       pixels[(i * 7) % 784] = 128; // and a pixel that makes every image unique
-      return sharp(pixels, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(path.join(folder, `d${i}.png`));
+      return sharp(pixels, { raw: { width: 28, height: 28, channels: 1 } })
+        .png()
+        .toFile(path.join(folder, `d${i}.png`));
     }),
   );
 }
 
-function waitForState(service: ExplorerService, runId: string, states: RunInfo['state'][]): Promise<RunInfo> {
+function waitForState(
+  service: ExplorerService,
+  runId: string,
+  states: RunInfo['state'][],
+): Promise<RunInfo> {
   return new Promise((resolve) => {
     const off = service.events.on('train:state', (run) => {
       if (run.id === runId && states.includes(run.state)) {
@@ -65,7 +76,11 @@ describe.skipIf(!built)('training runs (worker process)', () => {
     const epochs: number[] = [];
     service.events.on('train:epoch', (e) => epochs.push(e.epoch));
     const started = await service.startTraining(TINY);
-    expect(started).toMatchObject({ state: 'running', backend: 'cpu', model: { architecture: 'mlp', latentDim: 2, imageSize: 28, channels: 1 } });
+    expect(started).toMatchObject({
+      state: 'running',
+      backend: 'cpu',
+      model: { architecture: 'mlp', latentDim: 2, imageSize: 28, channels: 1 },
+    });
     expect(started.trainImages + started.validationImages).toBe(60);
     expect(started.totalSteps).toBe(2 * batchBounds(started.trainImages, 16).length);
     await expect(service.startTraining(TINY)).rejects.toMatchObject({ code: 'BUSY' });
@@ -87,20 +102,34 @@ describe.skipIf(!built)('training runs (worker process)', () => {
     expect(posteriors).toHaveLength(3);
     expect(posteriors[0]?.mu).toHaveLength(2);
     expect(posteriors[0]?.logVar).toHaveLength(2);
-    const decoded = await service.decode({ runId: started.id, latents: [[0, 0], [1, -1]] });
+    const decoded = await service.decode({
+      runId: started.id,
+      latents: [
+        [0, 0],
+        [1, -1],
+      ],
+    });
     expect(decoded[0]).toMatchObject({ width: 28, height: 28, channels: 1 });
     expect(Buffer.from(decoded[0]!.data, 'base64')).toHaveLength(784);
     const recon = await service.reconstruct({ runId: started.id, imageIds: ids });
     expect(recon).toHaveLength(3);
     const prior = await service.samplePrior({ runId: started.id, count: 4, seed: 3 });
     expect(prior.latents).toHaveLength(4);
-    expect((await service.samplePrior({ runId: started.id, count: 4, seed: 3 })).latents).toEqual(prior.latents);
+    expect((await service.samplePrior({ runId: started.id, count: 4, seed: 3 })).latents).toEqual(
+      prior.latents,
+    );
     const report = await service.evaluateRun({ runId: started.id, iwaeSamples: 5 });
     expect(report.negElbo).toBeGreaterThan(0);
     expect(report.iwae!.negLogLikelihood).toBeLessThanOrEqual(report.negElbo + 1); // IWAE is the tighter bound (noise allowed)
-    await expect(service.decode({ runId: started.id, latents: [[0, 0, 0]] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    await expect(service.encode({ runId: started.id, imageIds: [987654] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(service.resumeTraining({ runId: started.id })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(service.decode({ runId: started.id, latents: [[0, 0, 0]] })).rejects.toMatchObject(
+      { code: 'BAD_REQUEST' },
+    );
+    await expect(service.encode({ runId: started.id, imageIds: [987654] })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(service.resumeTraining({ runId: started.id })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
     expect((await service.listRuns()).map((r) => r.id)).toEqual([started.id]);
   }, 120_000);
 
@@ -148,23 +177,45 @@ describe.skipIf(!built)('training runs (worker process)', () => {
   }, 120_000);
 
   it('refuses bad training requests with reasons', async () => {
-    await expect(service.startTraining({})).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/library is empty/) });
+    await expect(service.startTraining({})).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/library is empty/),
+    });
     await writeDigits(path.join(env.root, 'a'), 4);
     await writeDigits(path.join(env.root, 'b'), 4);
     await service.addFolder({ folder: path.join(env.root, 'a'), spec: SPEC });
     await service.addFolder({ folder: path.join(env.root, 'b'), spec: { ...SPEC, size: 32 } });
-    await expect(service.startTraining({})).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/different model inputs/) });
-    await expect(service.startTraining({ folderIds: [99] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(service.startTraining({ folderIds: [1], model: { architecture: 'conv', widths: [8, 8, 8, 8, 8, 8] } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    await expect(service.getRun({ runId: 'run-20260101-000000-abcd' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(service.pauseTraining({ runId: 'run-20260101-000000-abcd' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(service.startTraining({})).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/different model inputs/),
+    });
+    await expect(service.startTraining({ folderIds: [99] })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(
+      service.startTraining({
+        folderIds: [1],
+        model: { architecture: 'conv', widths: [8, 8, 8, 8, 8, 8] },
+      }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(service.getRun({ runId: 'run-20260101-000000-abcd' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(
+      service.pauseTraining({ runId: 'run-20260101-000000-abcd' }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const tiny = path.join(env.root, 'small');
     await mkdir(tiny);
     await writeFile(path.join(tiny, 'x.txt'), 'no images');
-    const other = makeService(path.join(env.root, 'other-data'), { spawnWorker: forkSpawner({ backend: 'cpu' }) });
+    const other = makeService(path.join(env.root, 'other-data'), {
+      spawnWorker: forkSpawner({ backend: 'cpu' }),
+    });
     try {
       await other.addFolder({ folder: tiny, spec: SPEC });
-      await expect(other.startTraining({})).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/No ingested images/) });
+      await expect(other.startTraining({})).rejects.toMatchObject({
+        code: 'BAD_REQUEST',
+        message: expect.stringMatching(/No ingested images/),
+      });
       expect((await other.listRuns())[0]).toMatchObject({ state: 'failed' });
     } finally {
       await other.dispose();

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { columnsFor, gridWindow, pagesFor, scrollToReveal } from '../../../renderer/src/lib/virtual-grid';
+import {
+  columnsFor,
+  gridWindow,
+  pagesFor,
+  scrollToReveal,
+} from '../../../renderer/src/lib/virtual-grid';
 
 const metrics = { cellWidth: 100, rowHeight: 120 };
 
@@ -21,8 +26,17 @@ describe('virtual grid', () => {
   });
 
   it('clamps at both ends and handles empty and short lists', () => {
-    expect(gridWindow(0, { width: 1000, height: 600, scrollTop: 0 }, metrics)).toMatchObject({ start: 0, end: 0, rows: 0, height: 0 });
-    expect(gridWindow(7, { width: 1000, height: 600, scrollTop: 0 }, metrics)).toMatchObject({ start: 0, end: 7, rows: 1 });
+    expect(gridWindow(0, { width: 1000, height: 600, scrollTop: 0 }, metrics)).toMatchObject({
+      start: 0,
+      end: 0,
+      rows: 0,
+      height: 0,
+    });
+    expect(gridWindow(7, { width: 1000, height: 600, scrollTop: 0 }, metrics)).toMatchObject({
+      start: 0,
+      end: 7,
+      rows: 1,
+    });
     const past = gridWindow(95, { width: 1000, height: 600, scrollTop: 99_999 }, metrics);
     expect(past.end).toBe(95);
     expect(past.start).toBeLessThanOrEqual(past.end);
