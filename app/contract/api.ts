@@ -16,6 +16,7 @@ import type {
   RunDetail,
   RunInfo,
   StepReport,
+  TrainingDefaults,
 } from './training';
 import type {
   AddFolderRequest,
@@ -26,6 +27,7 @@ import type {
   ReconstructRequest,
   RunRequest,
   SamplePriorRequest,
+  TrainingDefaultsRequest,
   TrainingRequest,
   EmptyRequest,
   ListImagesRequest,
@@ -63,6 +65,8 @@ export interface ExplorerApi {
   /** Asks a running job to stop; it finishes with state `cancelled`. */
   cancelJob(req: CancelJobRequest): Promise<CancelJobResult>;
 
+  /** The model and settings a run gets by default for a model input (for forms' placeholders). */
+  trainingDefaults(req: TrainingDefaultsRequest): Promise<TrainingDefaults>;
   /** Starts training a new run in a worker process; resolves once it is running. */
   startTraining(req: TrainingRequest): Promise<RunInfo>;
   /** Pauses a running run after its current step (the worker keeps the model in memory). */

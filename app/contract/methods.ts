@@ -17,6 +17,7 @@ export const API_METHODS = [
   'openDemo',
   'listJobs',
   'cancelJob',
+  'trainingDefaults',
   'startTraining',
   'pauseTraining',
   'resumeTraining',

@@ -98,6 +98,13 @@ export const TrainingRequestSchema = z.strictObject({
     .optional(),
 });
 
+export const TrainingDefaultsRequestSchema = z.strictObject({
+  /** The model input (a folder's preprocessing size and channels). */
+  size: z.number().int().min(28).max(128),
+  channels: z.union([z.literal(1), z.literal(3)]),
+  architecture: z.enum(['conv', 'mlp']).optional(),
+});
+
 const ImageIds = z.array(Id).min(1).max(1024);
 const Latent = z.array(z.number().finite()).min(2).max(256);
 
@@ -142,6 +149,7 @@ export const API_SCHEMAS = {
   openDemo: OpenDemoRequestSchema,
   listJobs: EmptyRequest,
   cancelJob: CancelJobRequestSchema,
+  trainingDefaults: TrainingDefaultsRequestSchema,
   startTraining: TrainingRequestSchema,
   pauseTraining: PauseTrainingRequestSchema,
   resumeTraining: ResumeTrainingRequestSchema,
@@ -168,6 +176,7 @@ export type OpenDemoRequest = z.input<typeof OpenDemoRequestSchema>;
 export type DemoDataset = (typeof DEMO_DATASETS)[number];
 export type ModelOptions = z.input<typeof ModelOptionsSchema>;
 export type TrainingRequest = z.input<typeof TrainingRequestSchema>;
+export type TrainingDefaultsRequest = z.input<typeof TrainingDefaultsRequestSchema>;
 export type RunRequest = z.input<typeof RunRequest>;
 export type EncodeRequest = z.input<typeof EncodeRequestSchema>;
 export type DecodeRequest = z.input<typeof DecodeRequestSchema>;

@@ -30,6 +30,12 @@ export interface TrainingSettings {
   seed: number;
 }
 
+/** What a run gets for each setting the request leaves out, for a given model input. */
+export interface TrainingDefaults {
+  model: ModelConfig;
+  settings: Omit<TrainingSettings, 'folderIds' | 'seed'>;
+}
+
 export interface CheckpointInfo {
   step: number;
   epoch: number;

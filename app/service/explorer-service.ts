@@ -34,6 +34,8 @@ import {
   type RunInfo,
   type RunRequest,
   type SamplePriorRequest,
+  type TrainingDefaults,
+  type TrainingDefaultsRequest,
   type TrainingRequest,
 } from '../contract';
 import type { Library } from '../library';
@@ -43,6 +45,7 @@ import { LibraryController, type IngestTuning, type MediaFile } from './library-
 import { ModelClient } from './model-client';
 import { RunStore } from './run-store';
 import { TrainingController } from './training-controller';
+import { trainingDefaults } from './training-settings';
 import type { WorkerSpawner } from './worker-port';
 import type { ModelMethod } from '../engine/worker/protocol';
 import path from 'node:path';
@@ -162,6 +165,10 @@ export class ExplorerService implements ExplorerApi {
       throw new ExplorerError('NOT_FOUND', `No job with id ${req.jobId}.`, { jobId: req.jobId });
     }
     return { cancelled: this.jobs.cancel(req.jobId) };
+  }
+
+  async trainingDefaults(req: TrainingDefaultsRequest): Promise<TrainingDefaults> {
+    return trainingDefaults(req.size, req.channels, req.architecture);
   }
 
   startTraining(req: TrainingRequest): Promise<RunInfo> {

@@ -4,6 +4,7 @@ import {
   type FolderInfo,
   type ModelConfig,
   type PreprocessSpec,
+  type TrainingDefaults,
   type TrainingRequest,
   type TrainingSettings,
 } from '../contract';
@@ -22,6 +23,40 @@ export interface ResolvedTraining {
 
 function sameSpec(a: PreprocessSpec, b: PreprocessSpec): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * The defaults of a run for a model input: the engine's `defaultConfigFor` (conv, latent and
+ * widths by image size, Bernoulli for grey / Gaussian for colour), or the classic 784-512-L
+ * layout for the MLP, and settings that train a good model without tuning.
+ */
+export function trainingDefaults(
+  size: number,
+  channels: 1 | 3,
+  architecture?: 'conv' | 'mlp',
+): TrainingDefaults {
+  const engine = defaultConfigFor(size, channels);
+  const arch = architecture ?? engine.architecture;
+  return {
+    model: {
+      ...engine,
+      architecture: arch,
+      // Conv widths do not carry over to the MLP.
+      widths: arch === 'mlp' ? [512] : engine.widths,
+      gaussianSigma: engine.gaussianSigma ?? DEFAULT_GAUSSIAN_SIGMA,
+    },
+    settings: {
+      epochs: 20,
+      batchSize: arch === 'mlp' ? 128 : 64,
+      learningRate: 1e-3,
+      beta: 1,
+      warmupSteps: 0,
+      freeBits: 0,
+      validationFraction: 0.1,
+      earlyStoppingPatience: 0,
+      checkpointEverySteps: 200,
+    },
+  };
 }
 
 export function resolveTraining(
@@ -52,20 +87,15 @@ export function resolveTraining(
       `The model input is ${spec.size} px; the VAE engine supports 28 to 128 px: re-add the folder with --size in that range.`,
     );
   }
-  const defaults = defaultConfigFor(spec.size, spec.channels);
-  const architecture = req.model?.architecture ?? defaults.architecture;
-  // The MLP default is the classic 784-512-L layout; conv widths do not carry over to it.
-  const widths = req.model?.widths ?? (architecture === 'mlp' ? [512] : defaults.widths);
+  const base = trainingDefaults(spec.size, spec.channels, req.model?.architecture);
   let model: ModelConfig;
   try {
     const valid = validateConfig({
-      architecture,
-      imageSize: spec.size,
-      channels: spec.channels,
-      latentDim: req.model?.latentDim ?? defaults.latentDim,
-      widths,
-      likelihood: req.model?.likelihood ?? defaults.likelihood,
-      gaussianSigma: req.model?.gaussianSigma ?? DEFAULT_GAUSSIAN_SIGMA,
+      ...base.model,
+      ...(req.model?.latentDim !== undefined ? { latentDim: req.model.latentDim } : {}),
+      ...(req.model?.widths !== undefined ? { widths: req.model.widths } : {}),
+      ...(req.model?.likelihood !== undefined ? { likelihood: req.model.likelihood } : {}),
+      ...(req.model?.gaussianSigma !== undefined ? { gaussianSigma: req.model.gaussianSigma } : {}),
     });
     model = { ...valid, gaussianSigma: valid.gaussianSigma };
   } catch (error) {
@@ -73,17 +103,18 @@ export function resolveTraining(
       throw new ExplorerError('BAD_REQUEST', error.message, { problems: error.problems });
     throw error;
   }
+  const d = base.settings;
   const settings: TrainingSettings = {
     folderIds: chosen.map((f) => f.id),
-    epochs: req.epochs ?? 20,
-    batchSize: req.batchSize ?? (architecture === 'mlp' ? 128 : 64),
-    learningRate: req.learningRate ?? 1e-3,
-    beta: req.beta ?? 1,
-    warmupSteps: req.warmupSteps ?? 0,
-    freeBits: req.freeBits ?? 0,
-    validationFraction: req.validationFraction ?? 0.1,
-    earlyStoppingPatience: req.earlyStoppingPatience ?? 0,
-    checkpointEverySteps: req.checkpointEverySteps ?? 200,
+    epochs: req.epochs ?? d.epochs,
+    batchSize: req.batchSize ?? d.batchSize,
+    learningRate: req.learningRate ?? d.learningRate,
+    beta: req.beta ?? d.beta,
+    warmupSteps: req.warmupSteps ?? d.warmupSteps,
+    freeBits: req.freeBits ?? d.freeBits,
+    validationFraction: req.validationFraction ?? d.validationFraction,
+    earlyStoppingPatience: req.earlyStoppingPatience ?? d.earlyStoppingPatience,
+    checkpointEverySteps: req.checkpointEverySteps ?? d.checkpointEverySteps,
     seed: req.seed ?? randomSeed,
   };
   return { spec, model, settings };

@@ -5,6 +5,8 @@
  * next to that field, others above the buttons.
  */
 import type { FolderInfo, PreprocessSpec } from '$contract/api';
+import type { TrainingDefaults } from '$contract/training';
+import { api } from '../api';
 import { ExplorerError } from '$contract/errors';
 import type { TrainingRequest } from '$contract/schemas';
 import { rgbToHex } from '../lib/format';
@@ -33,32 +35,38 @@ export function specKey(spec: PreprocessSpec): string {
   return `${spec.size}/${spec.channels}/${spec.fit}/${rgbToHex(spec.background)}`;
 }
 
-/**
- * What the core picks when a field is left empty (app/service/training-settings.ts and the
- * engine's defaultConfigFor): shown as placeholders, never sent.
- */
-export function trainingDefaults(spec: PreprocessSpec | null, architecture: 'conv' | 'mlp') {
-  const size = spec?.size ?? 64;
-  const channels = spec?.channels ?? 3;
-  let levels = 1;
-  while (Math.ceil(size / 2 ** levels) > 8 && levels < 4) levels++;
-  return {
-    architecture: 'conv' as const,
-    latentDim: size <= 32 ? 16 : size <= 64 ? 32 : 64,
-    widths: architecture === 'mlp' ? [512] : Array.from({ length: levels }, (_, i) => 32 * 2 ** i),
-    likelihood: channels === 1 ? ('bernoulli' as const) : ('gaussian' as const),
-    gaussianSigma: 0.1,
-    epochs: 20,
-    batchSize: architecture === 'mlp' ? 128 : 64,
-    learningRate: 0.001,
-    beta: 1,
-    warmupSteps: 0,
-    freeBits: 0,
-    validationFraction: 0.1,
-    earlyStoppingPatience: 0,
-    checkpointEverySteps: 200,
-  };
+/** The core's defaults for a model input, flattened for the form's placeholders. */
+type Defaults = TrainingDefaults['model'] & TrainingDefaults['settings'];
+
+/** Shown until the core has answered (a fraction of a second). */
+const LOADING = new Proxy({} as Record<string, unknown>, {
+  get: (_target, key) => (key === 'widths' ? ['…'] : '…'),
+}) as unknown as Defaults;
+
+/** What the core picks for each empty field, asked once per model input and architecture. */
+class DefaultsCache {
+  private byKey = $state<Record<string, Defaults>>({});
+  private asked = new Set<string>();
+
+  get(spec: PreprocessSpec | null, architecture: 'conv' | 'mlp'): Defaults {
+    const size = Math.min(128, Math.max(28, spec?.size ?? 64));
+    const channels = spec?.channels ?? 3;
+    const key = `${size}/${channels}/${architecture}`;
+    const known = this.byKey[key];
+    if (known) return known;
+    if (!this.asked.has(key)) {
+      this.asked.add(key);
+      // Asynchronous: the state changes after the call, never while a $derived is computed.
+      api.trainingDefaults({ size, channels, architecture }).then(
+        (d) => (this.byKey = { ...this.byKey, [key]: { ...d.model, ...d.settings } }),
+        () => this.asked.delete(key),
+      );
+    }
+    return LOADING;
+  }
 }
+
+const defaultsCache = new DefaultsCache();
 
 function emptyNumbers(): Record<NumberField, number | null> {
   return {
@@ -92,7 +100,7 @@ class TrainingForm {
 
   chosen = $derived(library.folders.filter((f) => this.folderIds.includes(f.id)));
   spec = $derived(this.chosen[0]?.spec ?? library.folders[0]?.spec ?? null);
-  defaults = $derived(trainingDefaults(this.spec, this.architecture || 'conv'));
+  defaults = $derived(defaultsCache.get(this.spec, this.architecture || 'conv'));
 
   widthsError = $derived.by(() => {
     const text = this.widths.trim();

@@ -176,6 +176,38 @@ describe.skipIf(!built)('training runs (worker process)', () => {
     }
   }, 120_000);
 
+  it('offers the defaults a run gets, by model input', async () => {
+    const grey = await service.trainingDefaults({ size: 28, channels: 1 });
+    expect(grey.model).toMatchObject({
+      architecture: 'conv',
+      imageSize: 28,
+      channels: 1,
+      likelihood: 'bernoulli',
+    });
+    expect(grey.settings).toMatchObject({
+      epochs: 20,
+      batchSize: 64,
+      learningRate: 0.001,
+      beta: 1,
+      validationFraction: 0.1,
+    });
+    const colour = await service.trainingDefaults({ size: 64, channels: 3 });
+    expect(colour.model).toMatchObject({ likelihood: 'gaussian', imageSize: 64 });
+    expect(colour.model.latentDim).toBeGreaterThan(grey.model.latentDim);
+    const mlp = await service.trainingDefaults({ size: 28, channels: 1, architecture: 'mlp' });
+    expect(mlp.model.widths).toEqual([512]);
+    expect(mlp.settings.batchSize).toBe(128);
+    // What startTraining resolves with no options is exactly these defaults.
+    await writeDigits(path.join(env.root, 'd'), 30);
+    await service.addFolder({ folder: path.join(env.root, 'd'), spec: SPEC });
+    const run = await service.startTraining({ epochs: 1 });
+    expect(run.model).toEqual(grey.model);
+    expect({ ...run.settings, folderIds: undefined, seed: undefined, epochs: 20 }).toMatchObject({
+      ...grey.settings,
+    });
+    await service.cancelTraining({ runId: run.id });
+  }, 60_000);
+
   it('refuses bad training requests with reasons', async () => {
     await expect(service.startTraining({})).rejects.toMatchObject({
       code: 'BAD_REQUEST',
