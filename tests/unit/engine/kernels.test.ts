@@ -138,7 +138,9 @@ const report: string[] = [];
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
-  expect(registerTrainingKernels('wasm')).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput']);
+  expect(registerTrainingKernels('wasm')).toEqual(
+    expect.arrayContaining(['Conv2DBackpropFilter', 'Conv2DBackpropInput']),
+  );
 });
 
 afterAll(() => {
