@@ -34,7 +34,7 @@ const machine = machineInfo();
 const spec = specFor(args.dataset);
 const concurrency = args.concurrency ?? defaultConcurrency();
 const ds =
-  (await dataset(args.dataset, args.count, process.cwd())) ??
+  (await dataset(args.dataset, args.count)) ??
   skip('no real photographs installed (apt-get install mate-backgrounds)');
 
 function skip(reason: string): never {

@@ -10,7 +10,7 @@ import { emit, log, round } from './lib/common';
 const prepared: object[] = [];
 for (const arg of process.argv.slice(2)) {
   const [kind, count] = arg.split(':');
-  const ds = await dataset(kind as DatasetKind, Number(count), process.cwd());
+  const ds = await dataset(kind as DatasetKind, Number(count));
   if (!ds) {
     log(`  ${kind}: not available, skipped`);
     prepared.push({ kind, available: false });

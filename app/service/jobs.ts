@@ -123,10 +123,6 @@ export class JobRunner {
     return true;
   }
 
-  cancelAll(): void {
-    for (const job of this.jobs.values()) if (job.info.state === 'running') job.controller.abort();
-  }
-
   /** Cancels every running job and resolves once all of them have finished. */
   async cancelAllAndWait(): Promise<void> {
     const running = [...this.jobs.values()].filter((j) => j.info.state === 'running');

@@ -8,21 +8,18 @@
  *                                           mate-backgrounds, each copied N/12 times with a
  *                                           distinct JPEG comment (so every file has its own
  *                                           sha256 and is decoded, not deduplicated)
- *   fashion-mnist/pool/<class>/*.png        scripts/make-demo-data.mjs output (28x28 grey PNGs)
+ *   fashion-mnist/pool/<class>/*.png        app/library/fashion-mnist.ts output (28x28 grey PNGs)
  *   fashion-mnist/nN/<class>/*.png          the first N of them (hard links)
  *
  * A folder is complete when its hidden `.complete` marker exists (the library's walk skips
  * hidden files, so the marker is never ingested). Delete the directory to start afresh.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { link, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { writeFashionMnistPngs } from '../../app/library/fashion-mnist';
 import { renderPhoto } from './photos';
-
-const run = promisify(execFile);
 
 export type DatasetKind = 'photos-synthetic' | 'photos-real' | 'fashion-mnist';
 
@@ -40,7 +37,6 @@ export interface Dataset {
 
 /** Photographs shipped by the Debian package mate-backgrounds (1.3 to 4.9 MP JPEGs). */
 export const REAL_PHOTO_DIR = '/usr/share/backgrounds/mate/nature';
-const FASHION_SOURCE = '/usr/share/datasets/fashion-mnist';
 const MARKER = '.complete';
 
 export function dataRoot(): string {
@@ -190,7 +186,7 @@ export async function realPhotos(approxCount: number): Promise<Dataset | null> {
 }
 
 // ------------------------------------------------------------------------- Fashion-MNIST
-async function fashionPool(count: number, repoRoot: string): Promise<string[]> {
+async function fashionPool(count: number): Promise<string[]> {
   const poolDir = join(dataRoot(), 'fashion-mnist', 'pool');
   const labels = join(poolDir, 'labels.csv');
   const read = async () => {
@@ -206,37 +202,29 @@ async function fashionPool(count: number, repoRoot: string): Promise<string[]> {
   };
   let rel = await read();
   if (rel.length < count) {
-    if (!existsSync(join(FASHION_SOURCE, 'train-images-idx3-ubyte.gz'))) {
-      throw new Error(
-        `${FASHION_SOURCE} not found: install the Debian package dataset-fashion-mnist`,
-      );
-    }
-    log(`converting ${count} Fashion-MNIST images with scripts/make-demo-data.mjs...`);
-    await run(
-      process.execPath,
-      ['scripts/make-demo-data.mjs', '--out', poolDir, '--count', String(count)],
-      { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 },
-    );
+    log(`converting ${count} Fashion-MNIST images...`);
+    // Throws with the package to install when dataset-fashion-mnist is missing.
+    await writeFashionMnistPngs({ out: poolDir, count });
     rel = await read();
   }
   return rel.slice(0, count);
 }
 
-export async function fashionMnist(count: number, repoRoot: string): Promise<Dataset> {
+export async function fashionMnist(count: number): Promise<Dataset> {
   const dir = join(dataRoot(), 'fashion-mnist', `n${count}`);
   const description =
     `the first ${count} Fashion-MNIST training images as 28x28 greyscale PNGs in 10 class ` +
-    'folders (Debian package dataset-fashion-mnist, converted by scripts/make-demo-data.mjs)';
+    'folders (Debian package dataset-fashion-mnist, converted by app/library/fashion-mnist.ts)';
   const done = await isComplete(dir);
   if (done && done.length === count) return finish('fashion-mnist', dir, done, description);
-  const rel = await fashionPool(count, repoRoot);
+  const rel = await fashionPool(count);
   if (rel.length < count) throw new Error(`only ${rel.length} Fashion-MNIST images available`);
   await linkSubset(join(dataRoot(), 'fashion-mnist', 'pool'), dir, rel);
   return finish('fashion-mnist', dir, rel, description);
 }
 
-export async function dataset(kind: DatasetKind, count: number, repoRoot: string) {
+export async function dataset(kind: DatasetKind, count: number) {
   if (kind === 'photos-synthetic') return syntheticPhotos(count);
-  if (kind === 'fashion-mnist') return fashionMnist(count, repoRoot);
+  if (kind === 'fashion-mnist') return fashionMnist(count);
   return realPhotos(count);
 }
