@@ -3,6 +3,7 @@
  * Content-Security-Policy, the renderer's webPreferences, and URL checks used by the navigation
  * and IPC guards. Pure data and functions: tested in plain Node (tests/unit/main).
  */
+import { PAGE_CSP } from '../app/contract/page-policy';
 import type { CustomScheme, WebPreferences } from 'electron';
 
 /** The UI is served from `app://explorer/` (see protocol.ts). */
@@ -25,22 +26,8 @@ export const PRIVILEGED_SCHEMES: readonly CustomScheme[] = Object.freeze([
   }),
 ]);
 
-/**
- * Sent as a header with every app:// response. Everything the page loads comes from its own
- * origin, images included (`media/thumb/<id>`, `media/original/<id>`); images may also be
- * `data:`/`blob:` URLs (decoded samples drawn in JS).
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** Sent as a header with every app:// response: the page policy serve mode sends too. */
+export const CONTENT_SECURITY_POLICY = PAGE_CSP;
 
 /**
  * The renderer's webPreferences. Node stays out of the page; the preload runs sandboxed in an

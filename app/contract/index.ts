@@ -7,3 +7,4 @@ export * from './schemas';
 export * from './format';
 export * from './media';
 export * from './training';
+export * from './page-policy';

@@ -9,6 +9,7 @@ import {
   ExplorerError,
   HTTP_STATUS,
   MEDIA_PREFIX,
+  PAGE_CSP,
   parseMediaPath,
   type ApiError,
   type MediaKind,
@@ -24,10 +25,6 @@ import { serveStatic } from './static-files';
 export const DEFAULT_PORT = 7870;
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
-
-export const PAGE_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
-  "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',

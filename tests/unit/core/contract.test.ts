@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   API_METHODS,
@@ -6,6 +7,7 @@ import {
   EVENT_NAMES,
   ExplorerError,
   HTTP_STATUS,
+  PAGE_CSP,
   createApiClient,
   formatBytes,
   formatDuration,
@@ -88,6 +90,13 @@ describe('contract', () => {
       ['addFolder', { folder: '/nope' }],
     ]);
     expect(Object.keys(api).sort()).toEqual([...API_METHODS].sort());
+  });
+
+  it('keeps the page policy of renderer/index.html equal to the one both transports send', () => {
+    const html = readFileSync(new URL('../../../renderer/index.html', import.meta.url), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
+    // Meta tags cannot carry frame-ancestors; the headers add it.
+    expect(`${meta}; frame-ancestors 'none'`).toBe(PAGE_CSP);
   });
 
   it('formats sizes and durations for people', () => {
