@@ -16,14 +16,20 @@ export function appVersion(): string {
   return cached;
 }
 
+let root: string | null = null;
+
 /** The folder holding latent-explorer's package.json (the repository or the installed app). */
 export function packageRoot(): string {
+  if (root !== null) return root;
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const candidate = path.join(dir, 'package.json');
     if (existsSync(candidate)) {
       const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string };
-      if (pkg.name === 'latent-explorer') return dir;
+      if (pkg.name === 'latent-explorer') {
+        root = dir;
+        return root;
+      }
     }
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error('Cannot find the latent-explorer package.json.');

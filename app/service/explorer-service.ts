@@ -2,6 +2,7 @@
  * ExplorerService implements the contract by composing the core modules. Its dependencies are
  * passed in (see {@link ServiceDeps}) so tests can replace them; `create.ts` wires the real ones.
  */
+import path from 'node:path';
 import {
   ExplorerError,
   type AddFolderRequest,
@@ -38,6 +39,7 @@ import {
   type TrainingDefaultsRequest,
   type TrainingRequest,
 } from '../contract';
+import type { ModelMethod } from '../engine/worker/protocol';
 import type { Library } from '../library';
 import { EventBus } from './event-bus';
 import { JobRunner, type JobRunnerOptions } from './jobs';
@@ -47,8 +49,6 @@ import { RunStore } from './run-store';
 import { TrainingController } from './training-controller';
 import { trainingDefaults } from './training-settings';
 import type { WorkerSpawner } from './worker-port';
-import type { ModelMethod } from '../engine/worker/protocol';
-import path from 'node:path';
 
 export interface FolderDialogs {
   /** Shows a native folder picker; resolves null when the user cancels. */
