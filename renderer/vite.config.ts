@@ -27,9 +27,9 @@ function relaxCspForDevServer(): Plugin {
 }
 
 // Optional for development: the base URL of a running `latent-explorer serve`, e.g.
-// LATENT_EXPLORER_API=http://127.0.0.1:41234. Open the printed ?token= URL once so the browser
-// holds the session cookie (cookies are shared across ports of 127.0.0.1), then open the dev
-// server at http://127.0.0.1:5173/.
+// LATENT_EXPLORER_API=http://127.0.0.1:41234. Open the dev server with the token serve mode
+// printed: http://127.0.0.1:5173/?token=<token> (the page keeps it in memory and sends it as an
+// Authorization header through the proxy).
 const apiTarget = process.env.LATENT_EXPLORER_API;
 
 export default defineConfig({
@@ -57,7 +57,12 @@ export default defineConfig({
     // The server refuses POSTs whose Origin is not its own: present the proxied calls as its own
     // (changeOrigin rewrites Host, `headers` the Origin). Development only, on loopback.
     proxy: apiTarget
-      ? { '/api': { target: apiTarget, changeOrigin: true, headers: { origin: apiTarget } } }
+      ? Object.fromEntries(
+          ['/api', '/media'].map((prefix) => [
+            prefix,
+            { target: apiTarget, changeOrigin: true, headers: { origin: apiTarget } },
+          ]),
+        )
       : undefined,
   },
 });

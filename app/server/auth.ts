@@ -1,8 +1,10 @@
 /**
- * Serve-mode access control. Every request must carry the per-run token: as `?token=` (the URL the
- * server prints; the page is then redirected and the token kept in an HttpOnly SameSite=Strict
- * cookie), as a cookie, or as `Authorization: Bearer <token>` (scripts, curl). When bound to
- * loopback, the Host header must name loopback too, which defeats DNS-rebinding attacks.
+ * Serve-mode access control. The only credential is the per-run token, sent as
+ * `Authorization: Bearer <token>` (the page reads it from the printed `?token=` URL and sends it on
+ * every call; scripts and curl do the same). Nothing is kept in cookies: cookies are scoped by
+ * host, not port, so every other server on 127.0.0.1 would receive them. Media GETs may instead
+ * carry the media key derived from the token (app/contract/media.ts), because an `<img>` cannot
+ * send headers. When bound to loopback, the Host header must name loopback too (DNS rebinding).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -18,41 +20,29 @@ export function tokensEqual(expected: string, given: string | null | undefined):
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Cookies are shared by every port of a host, so the name carries the port. */
-export function cookieName(port: number): string {
-  return `le_token_${port}`;
-}
-
-export function parseCookies(header: string | undefined): Map<string, string> {
-  const cookies = new Map<string, string>();
-  if (!header) return cookies;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const name = part.slice(0, eq).trim();
-    const value = part.slice(eq + 1).trim();
-    try {
-      cookies.set(name, decodeURIComponent(value));
-    } catch {
-      // A malformed cookie value is simply not a token.
-    }
-  }
-  return cookies;
-}
-
-export function tokenFromRequest(
-  req: IncomingMessage,
-  url: URL,
-  port: number,
-): { token: string | null; via: 'header' | 'cookie' | 'query' | null } {
+/** The token of an `Authorization: Bearer` header, or null when there is none. */
+export function bearerToken(req: IncomingMessage): string | null {
   const auth = req.headers.authorization;
-  if (typeof auth === 'string' && auth.startsWith('Bearer '))
-    return { token: auth.slice(7).trim(), via: 'header' };
-  const cookie = parseCookies(req.headers.cookie).get(cookieName(port));
-  if (cookie !== undefined) return { token: cookie, via: 'cookie' };
-  const query = url.searchParams.get('token');
-  if (query !== null) return { token: query, via: 'query' };
-  return { token: null, via: null };
+  if (typeof auth !== 'string' || !auth.startsWith('Bearer ')) return null;
+  return auth.slice('Bearer '.length).trim();
+}
+
+/**
+ * Why a request for the API, the event stream or media must be refused as coming from another
+ * page, or null when it may proceed. Browsers send `Sec-Fetch-Site` on every request: anything
+ * but `same-origin` (our own page) or `none` (typed or pasted by the user) is another site or
+ * another port of this host (`same-site`). `Origin`, when sent, must be this server's own.
+ */
+export function crossOriginRefusal(req: IncomingMessage): string | null {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+    return `Refused a ${String(site)} request: only this server's own page may call it.`;
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== `http://${String(req.headers.host)}`) {
+    return `Cross-origin request from ${origin} refused.`;
+  }
+  return null;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);

@@ -1,38 +1,39 @@
 /**
  * Serve mode: the contract over HTTP. `POST /api/<method>` with a JSON body returns an ApiResult;
- * `GET /api/events` streams every contract event as server-sent events; everything else serves the
- * built renderer. Bound to 127.0.0.1 unless told otherwise; every request needs the run's token.
+ * `GET /api/events` streams every contract event as server-sent events; `GET /media/...` serves
+ * thumbnails and originals; everything else serves the built renderer. Bound to 127.0.0.1 unless
+ * told otherwise. The API and the event stream need the run's token as a bearer header, media the
+ * token or the media key derived from it; the renderer's files are public (see `routes`).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  ExplorerError,
   HTTP_STATUS,
+  MEDIA_KEY_PARAM,
   MEDIA_PREFIX,
   PAGE_CSP,
-  parseMediaPath,
-  type ApiError,
-  type MediaKind,
-  type ApiResult,
+  mediaKeyFor,
   type ExplorerApi,
   type Unsubscribe,
 } from '../contract';
 import { dispatch } from '../service/dispatch';
 import type { AnyListener } from '../service/event-bus';
-import { cookieName, generateToken, hostAllowed, tokenFromRequest, tokensEqual } from './auth';
+import { bearerToken, crossOriginRefusal, generateToken, hostAllowed, tokensEqual } from './auth';
+import { createEventStreams } from './event-stream';
+import {
+  HttpError,
+  SECURITY_HEADERS,
+  badRequest,
+  sendError,
+  sendJson,
+  unauthorized,
+} from './http-replies';
+import { readJsonBody } from './json-body';
+import { DEFAULT_LIMITS, type ServerLimits } from './limits';
+import { serveMedia, type MediaReader } from './media-route';
 import { serveStatic } from './static-files';
 
 export const DEFAULT_PORT = 7870;
-const MAX_BODY_BYTES = 8 * 1024 * 1024;
-const HEARTBEAT_MS = 15_000;
-
-const SECURITY_HEADERS: Record<string, string> = {
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-};
 
 export interface ServerOptions {
   api: ExplorerApi;
@@ -43,9 +44,9 @@ export interface ServerOptions {
   /** Folder holding the built renderer (index.html); null serves the API only. */
   staticDir: string | null;
   /** Thumbnails and originals for `/media/...` (see app/contract/media.ts). */
-  media?: {
-    readMedia(kind: MediaKind, imageId: number): Promise<{ data: Uint8Array; mime: string } | null>;
-  };
+  media?: MediaReader;
+  /** Tighter limits for tests; production uses DEFAULT_LIMITS. */
+  limits?: Partial<ServerLimits>;
 }
 
 export interface RunningServer {
@@ -58,295 +59,189 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly apiError: ApiError,
-    /** Close the connection after replying (the request body was not read to its end). */
-    readonly closeConnection = false,
-  ) {
-    super(apiError.message);
-  }
+/**
+ * Who may use a route: `token` needs `Authorization: Bearer <token>`; `media` also takes the media
+ * key as `?key=` (an `<img>` cannot send headers); `public` needs nothing.
+ */
+type Access = 'token' | 'media' | 'public';
+
+interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  /** The path as sent, without the query: URL parsing would resolve `..` and `%2e%2e`. */
+  rawPath: string;
+  method: string;
 }
 
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: ApiResult<unknown>,
-  extra: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...SECURITY_HEADERS,
-    ...extra,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': String(Buffer.byteLength(text)),
-    'cache-control': 'no-store',
-  });
-  res.end(text);
+interface Route {
+  matches(url: URL, rawPath: string): boolean;
+  methods: readonly string[];
+  access: Access;
+  /** Refuse requests made by other pages (Sec-Fetch-Site, Origin): everything but the shell. */
+  ownPageOnly: boolean;
+  /** Errors as ApiResult JSON (API) or plain text. */
+  json: boolean;
+  handle(ctx: RequestContext): Promise<void> | void;
 }
 
-function sendError(
-  res: ServerResponse,
-  status: number,
-  error: ApiError,
-  asJson: boolean,
-  close = false,
-): void {
-  const extra: Record<string, string> = close ? { connection: 'close' } : {};
-  if (asJson) {
-    sendJson(res, status, { ok: false, error }, extra);
-    return;
-  }
-  res.writeHead(status, {
-    ...SECURITY_HEADERS,
-    ...extra,
-    'content-type': 'text/plain; charset=utf-8',
-    'cache-control': 'no-store',
-  });
-  res.end(`${error.message}\n`);
-}
+const isApiPath = (url: URL) => url.pathname === '/api' || url.pathname.startsWith('/api/');
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      if (tooLarge) return; // Drained and dropped: the reply closes the connection.
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        tooLarge = true;
-        chunks.length = 0;
-        reject(
-          new HttpError(
-            413,
-            {
-              code: 'BAD_REQUEST',
-              message: `Request body is larger than ${MAX_BODY_BYTES} bytes.`,
-            },
-            true,
-          ),
-        );
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  const type = req.headers['content-type'] ?? '';
-  const body = await readBody(req);
-  if (body.length === 0) return undefined;
-  if (!type.startsWith('application/json')) {
-    throw new HttpError(415, {
-      code: 'BAD_REQUEST',
-      message: 'Send the request body as application/json.',
-    });
-  }
-  try {
-    return JSON.parse(body.toString('utf8')) as unknown;
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new HttpError(400, {
-      code: 'BAD_REQUEST',
-      message: `The request body is not valid JSON: ${reason}`,
-    });
-  }
-}
+const MISSING_TOKEN =
+  'This Latent Explorer server needs its access token: open the URL printed by `latent-explorer serve` (it ends in ?token=...), or send it as `Authorization: Bearer <token>`.';
+const WRONG_TOKEN =
+  'Wrong access token: open the URL printed by the running `latent-explorer serve`.';
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? generateToken();
-  const sseClients = new Set<ServerResponse>();
+  const mediaKey = mediaKeyFor(token);
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const streams = createEventStreams(options.events);
   let port = 0;
 
-  const handleEvents = (req: IncomingMessage, res: ServerResponse): void => {
-    res.writeHead(200, {
-      ...SECURITY_HEADERS,
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write('retry: 2000\n\n');
-    sseClients.add(res);
-    const unsubscribe = options.events.onAny((name, payload) => {
-      res.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`);
-    });
-    const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
-    heartbeat.unref();
-    req.on('close', () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-      sseClients.delete(res);
-    });
+  const routes: readonly Route[] = [
+    {
+      matches: (url) => url.pathname === '/api/events',
+      methods: ['GET'],
+      access: 'token',
+      ownPageOnly: true,
+      json: true,
+      handle: ({ req, res }) => streams.open(req, res),
+    },
+    {
+      matches: isApiPath,
+      methods: ['POST'],
+      access: 'token',
+      ownPageOnly: true,
+      json: true,
+      handle: async ({ req, res, url }) => {
+        const body = await readJsonBody(req, limits);
+        const result = await dispatch(options.api, url.pathname.slice('/api/'.length), body);
+        sendJson(res, result.ok ? 200 : HTTP_STATUS[result.error.code], result);
+      },
+    },
+    {
+      // Judged on the raw path too, so `/media/../x` is refused rather than resolved elsewhere.
+      matches: (url, rawPath) =>
+        rawPath.startsWith(MEDIA_PREFIX) || url.pathname.startsWith(MEDIA_PREFIX),
+      methods: ['GET', 'HEAD'],
+      access: 'media',
+      ownPageOnly: true,
+      json: false,
+      handle: ({ res, rawPath, method }) => serveMedia(options.media, rawPath, method, res),
+    },
+    {
+      // The renderer's files hold no data and no secret (they are the published app), and must
+      // load without the token: a reload finds it in sessionStorage only once the script runs.
+      matches: () => true,
+      methods: ['GET', 'HEAD'],
+      access: 'public',
+      ownPageOnly: false,
+      json: false,
+      handle: async ({ res, url, rawPath, method }) => {
+        if (options.staticDir === null) {
+          throw new HttpError(404, {
+            code: 'NOT_FOUND',
+            message: 'This server has no user interface; use /api/<method>.',
+          });
+        }
+        const outcome = await serveStatic(
+          options.staticDir,
+          rawPath,
+          res,
+          { ...SECURITY_HEADERS, 'content-security-policy': PAGE_CSP },
+          method,
+        );
+        if (outcome === 'refused') throw badRequest(400, 'Malformed or disallowed path.');
+        if (outcome === 'not-found') {
+          const root = url.pathname === '/';
+          throw new HttpError(root ? 503 : 404, {
+            code: 'NOT_FOUND',
+            message: root
+              ? 'The user interface is not built: run `npm run build` first.'
+              : `Not found: ${url.pathname}`,
+          });
+        }
+      },
+    },
+  ];
+
+  const authorize = (ctx: RequestContext, access: Access): void => {
+    if (access === 'public') return;
+    const given = bearerToken(ctx.req);
+    if (tokensEqual(token, given)) return;
+    const key = access === 'media' ? ctx.url.searchParams.get(MEDIA_KEY_PARAM) : null;
+    if (given === null && tokensEqual(mediaKey, key)) return;
+    throw unauthorized(401, given === null && key === null ? MISSING_TOKEN : WRONG_TOKEN);
   };
 
-  const serveMedia = async (
-    rawPath: string,
-    method: string,
-    res: ServerResponse,
-  ): Promise<void> => {
-    const media = parseMediaPath(rawPath);
-    if (media === null || !options.media) {
-      throw new HttpError(400, {
-        code: 'BAD_REQUEST',
-        message: 'Malformed media path: expected /media/thumb/<id> or /media/original/<id>.',
-      });
-    }
-    let file;
-    try {
-      file = await options.media.readMedia(media.kind, media.imageId);
-    } catch (error) {
-      if (error instanceof ExplorerError)
-        throw new HttpError(HTTP_STATUS[error.code], error.toJSON());
-      throw error;
-    }
-    if (file === null) {
-      throw new HttpError(404, {
-        code: 'NOT_FOUND',
-        message: `No ${media.kind === 'thumb' ? 'thumbnail' : 'image'} with id ${media.imageId}.`,
-      });
-    }
-    res.writeHead(200, {
-      ...SECURITY_HEADERS,
-      'content-type': file.mime,
-      'content-length': String(file.data.byteLength),
-      'cache-control': media.kind === 'thumb' ? 'private, max-age=3600' : 'no-store',
-      'content-security-policy': "default-src 'none'",
-    });
-    res.end(method === 'HEAD' ? undefined : file.data);
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://placeholder');
-    const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
+  const handle = async (ctx: RequestContext, route: Route): Promise<void> => {
+    const { req, method } = ctx;
     if (!hostAllowed(req.headers.host, host)) {
-      sendError(
-        res,
+      throw unauthorized(
         403,
-        {
-          code: 'UNAUTHORIZED',
-          message: `Host ${String(req.headers.host)} is not allowed; use http://127.0.0.1:${port}/.`,
-        },
-        isApi,
+        `Host ${String(req.headers.host)} is not allowed; use http://127.0.0.1:${port}/.`,
       );
-      return;
     }
-    const { token: given, via } = tokenFromRequest(req, url, port);
-    if (!tokensEqual(token, given)) {
-      sendError(
-        res,
-        401,
-        {
-          code: 'UNAUTHORIZED',
-          message:
-            given === null
-              ? 'This Latent Explorer server needs its access token: open the URL printed by `latent-explorer serve` (it ends in ?token=...).'
-              : 'Wrong access token: open the URL printed by the running `latent-explorer serve`.',
-        },
-        isApi,
+    if (route.ownPageOnly) {
+      const refusal = crossOriginRefusal(req);
+      if (refusal !== null) throw unauthorized(403, refusal);
+    }
+    // A state-changing request must say where it comes from, or carry the token as a header: a
+    // browser always sends Origin on a POST, the page and scripts send Authorization.
+    if (method === 'POST' && req.headers.origin === undefined && !req.headers.authorization) {
+      throw unauthorized(
+        403,
+        `A POST needs an Origin or an Authorization header. ${MISSING_TOKEN}`,
       );
-      return;
     }
-    // A page opened with ?token= keeps the token in a cookie and drops it from the address bar.
-    if (via === 'query' && !isApi && (req.method === 'GET' || req.method === 'HEAD')) {
-      url.searchParams.delete('token');
-      res.writeHead(303, {
-        ...SECURITY_HEADERS,
-        'set-cookie': `${cookieName(port)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
-        location: `${url.pathname}${url.search}`,
-        'cache-control': 'no-store',
-      });
-      res.end();
-      return;
+    authorize(ctx, route.access);
+    if (!route.methods.includes(method)) {
+      throw badRequest(
+        405,
+        `Use ${route.methods.join(' or ')} for ${isApiPath(ctx.url) ? ctx.url.pathname : 'this path'}.`,
+      );
     }
-
-    if (isApi) {
-      const method = url.pathname.slice('/api/'.length);
-      if (method === 'events') {
-        if (req.method !== 'GET')
-          throw new HttpError(405, { code: 'BAD_REQUEST', message: 'Use GET for /api/events.' });
-        handleEvents(req, res);
-        return;
-      }
-      if (req.method !== 'POST') {
-        throw new HttpError(405, { code: 'BAD_REQUEST', message: `Use POST for /api/${method}.` });
-      }
-      const origin = req.headers.origin;
-      if (origin !== undefined && origin !== `http://${req.headers.host}`) {
-        throw new HttpError(403, {
-          code: 'UNAUTHORIZED',
-          message: `Cross-origin request from ${origin} refused.`,
-        });
-      }
-      const body = await readJsonBody(req);
-      const result = await dispatch(options.api, method, body);
-      sendJson(res, result.ok ? 200 : HTTP_STATUS[result.error.code], result);
-      return;
-    }
-
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      throw new HttpError(405, {
-        code: 'BAD_REQUEST',
-        message: `${String(req.method)} is not allowed here.`,
-      });
-    }
-    // The raw path, not url.pathname: URL parsing resolves `..` and `%2e%2e`, and a request that
-    // tries them is refused rather than quietly served something else.
-    const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
-    if (rawPath.startsWith(MEDIA_PREFIX) || url.pathname.startsWith(MEDIA_PREFIX)) {
-      await serveMedia(rawPath, req.method, res);
-      return;
-    }
-    if (options.staticDir === null) {
-      throw new HttpError(404, {
-        code: 'NOT_FOUND',
-        message: 'This server has no user interface; use /api/<method>.',
-      });
-    }
-    const outcome = await serveStatic(
-      options.staticDir,
-      rawPath,
-      res,
-      { ...SECURITY_HEADERS, 'content-security-policy': PAGE_CSP },
-      req.method,
-    );
-    if (outcome === 'refused')
-      throw new HttpError(400, { code: 'BAD_REQUEST', message: 'Malformed or disallowed path.' });
-    if (outcome === 'not-found') {
-      throw new HttpError(url.pathname === '/' ? 503 : 404, {
-        code: 'NOT_FOUND',
-        message:
-          url.pathname === '/'
-            ? 'The user interface is not built: run `npm run build` first.'
-            : `Not found: ${url.pathname}`,
-      });
-    }
+    await route.handle(ctx);
   };
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      const isApi = (req.url ?? '').startsWith('/api');
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      if (error instanceof HttpError) {
-        sendError(res, error.status, error.apiError, isApi, error.closeConnection);
-        return;
-      }
-      console.error('Serve mode request failed:', error);
-      const message = error instanceof Error ? error.message : String(error);
-      sendError(res, 500, { code: 'INTERNAL', message: `Internal error: ${message}` }, isApi);
-    });
-  });
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 0; // SSE streams stay open.
+  const server: Server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // How often Node looks for sockets past those timeouts (its default is 30 s).
+      connectionsCheckingInterval: Math.max(
+        100,
+        Math.min(1000, Math.floor(limits.headersTimeoutMs / 4)),
+      ),
+    },
+    (req, res) => {
+      const url = new URL(req.url ?? '/', 'http://placeholder');
+      const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
+      const route = routes.find((r) => r.matches(url, rawPath)) ?? routes[routes.length - 1]!;
+      const ctx: RequestContext = { req, res, url, rawPath, method: req.method ?? 'GET' };
+      handle(ctx, route).catch((error: unknown) => {
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        if (error instanceof HttpError) {
+          sendError(res, error.status, error.apiError, route.json, error.closeConnection);
+          return;
+        }
+        console.error('Serve mode request failed:', error);
+        const message = error instanceof Error ? error.message : String(error);
+        sendError(
+          res,
+          500,
+          { code: 'INTERNAL', message: `Internal error: ${message}` },
+          route.json,
+        );
+      });
+    },
+  );
+  server.maxConnections = limits.maxConnections;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -366,7 +261,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     token,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const client of sseClients) client.end();
+        streams.endAll();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

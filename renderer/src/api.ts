@@ -1,7 +1,8 @@
 /**
  * The renderer's only door to the core. In Electron the preload exposes `window.explorer`
- * (IPC); in serve mode the page talks HTTP + server-sent events to the server that served it.
- * Everything else in the renderer imports `api`, `on` and `transport` from here.
+ * (IPC); in serve mode the page talks HTTP + server-sent events to the server that served it,
+ * with the token it was opened with (lib/serve-session.ts). Everything else in the renderer
+ * imports `api`, `on` and `transport` from here.
  */
 import type { ExplorerApi, ExplorerEvents } from '$contract/api';
 import { createApiClient, type Subscribe, type Unsubscribe } from '$contract/client';
@@ -12,6 +13,7 @@ import {
   watchHttpConnection,
   type ConnectionState,
 } from './lib/http-transport';
+import { startServeSession } from './lib/serve-session';
 
 export type { ConnectionState };
 export type Transport = 'ipc' | 'http';
@@ -19,6 +21,9 @@ export type Transport = 'ipc' | 'http';
 const bridge = window.explorer;
 
 export const transport: Transport = bridge ? 'ipc' : 'http';
+
+// Before anything renders: takes the token out of the address bar and keys the media URLs.
+if (!bridge) startServeSession();
 
 export const api: ExplorerApi = bridge
   ? createApiClient((method, req) => bridge[method](req))

@@ -1,14 +1,17 @@
 /**
  * Serve mode's own guarantees, end to end: the API and the media URLs refuse callers without the
- * session token, media paths other than /media/(thumb|original)/<id> never reach the disk, and
- * the page says so when the server cannot be reached, then recovers.
+ * session token, media paths other than /media/(thumb|original)/<id> never reach the disk, the
+ * token never reaches another server on 127.0.0.1, and the page says so when the server cannot be
+ * reached, then recovers.
  */
-import { request } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { readFile, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mediaKeyFor } from '../../app/contract/media';
 import { watchProblems } from './browser';
-import { callApi, shot, token, useHarness } from './harness';
+import { callApi, shot, token, useHarness, waitForThumbnails } from './harness';
 import { makeMixedFolder, type MixedFolder } from './images';
 
 const h = useHarness();
@@ -66,6 +69,8 @@ describe('serve mode refuses what it must', () => {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
+          // A POST without Origin and Authorization is refused earlier (403).
+          origin: h.server.origin,
           ...(authorization ? { authorization } : {}),
         },
         body: '{}',
@@ -81,6 +86,11 @@ describe('serve mode refuses what it must', () => {
     expect(await rawGet(`/media/original/${id}`)).toMatchObject({ status: 401 });
     const wrong = await rawGet(`/media/thumb/${id}`, { cookie: 'latent-explorer=wrong' });
     expect(wrong.status).toBe(401);
+    const port = new URL(h.server.origin).port;
+    const cookie = await rawGet(`/media/thumb/${id}`, { cookie: `le_token_${port}=${token(h)}` });
+    expect(cookie.status).toBe(401);
+    const keyed = await rawGet(`/media/thumb/${id}?key=${mediaKeyFor(token(h))}`);
+    expect(keyed.status).toBe(200);
 
     const thumb = await rawGet(`/media/thumb/${id}`, bearer());
     expect(thumb.status).toBe(200);
@@ -116,6 +126,110 @@ describe('serve mode refuses what it must', () => {
   });
 });
 
+interface Seen {
+  url: string;
+  headers: IncomingHttpHeaders;
+}
+
+/** Another web server on 127.0.0.1, on another port: a dev server, a notebook, or an attacker. */
+async function startNeighbour(
+  lePort: string,
+  imageId: number,
+): Promise<{
+  server: Server;
+  origin: string;
+  seen: Seen[];
+}> {
+  const seen: Seen[] = [];
+  const le = `http://127.0.0.1:${lePort}`;
+  // It also tries what a hostile page could: call the API, open the event stream, load media.
+  const page = `<!doctype html><title>neighbour</title><img src="/pixel.gif">
+<script>
+  (async () => {
+    await fetch('/probe', { credentials: 'include' }).catch(() => {});
+    await fetch('${le}/api/getStatus', { method: 'POST', credentials: 'include', mode: 'no-cors', body: '{}' }).catch(() => {});
+    await fetch('${le}/api/events', { credentials: 'include', mode: 'no-cors' }).catch(() => {});
+    const img = new Image();
+    img.src = '${le}/media/thumb/${imageId}';
+    await new Promise((resolve) => { img.onload = img.onerror = resolve; });
+    document.title = 'done';
+  })();
+</script>`;
+  const server = createServer((req, res) => {
+    seen.push({ url: req.url ?? '', headers: req.headers });
+    if (req.url === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(page);
+      return;
+    }
+    res.writeHead(404);
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { server, origin: `http://127.0.0.1:${port}`, seen };
+}
+
+describe('the token stays on its own port', () => {
+  it('sends no token, cookie or media key to another server on 127.0.0.1', async () => {
+    const lePort = new URL(h.server.origin).port;
+    const id = ids.get('beach.jpg') ?? 1;
+    const neighbour = await startNeighbour(lePort, id);
+    const context = await h.browser.newContext({ viewport: { width: 1000, height: 700 } });
+    try {
+      const page = await context.newPage();
+      const problems = await watchProblems(page);
+      await page.goto(h.server.url);
+      await page.getByRole('button', { name: /^Backend:/ }).waitFor();
+      await waitForThumbnails(page, 1);
+      expect(new URL(page.url()).searchParams.has('token')).toBe(false);
+      expect(await context.cookies()).toEqual([]);
+      // A reload of the tab keeps working: the token is in this tab's sessionStorage.
+      await page.reload();
+      await page.getByRole('button', { name: /^Backend:/ }).waitFor();
+      await waitForThumbnails(page, 1);
+      expect(await problems.list()).toEqual([]);
+
+      // The same browser profile visits the neighbour, which then calls back into serve mode.
+      const other = await context.newPage();
+      // What serve mode answered, read from DevTools: the page itself cannot see it, because
+      // Cross-Origin-Resource-Policy blocks every reply from reaching another origin anyway.
+      const cdp = await context.newCDPSession(other);
+      await cdp.send('Network.enable');
+      const urls = new Map<string, string>();
+      const answers: { url: string; status: number }[] = [];
+      cdp.on('Network.requestWillBeSent', (event) => urls.set(event.requestId, event.request.url));
+      cdp.on('Network.responseReceivedExtraInfo', (event) => {
+        const url = urls.get(event.requestId) ?? '';
+        if (url.startsWith(h.server.origin)) answers.push({ url, status: event.statusCode });
+      });
+      await other.goto(neighbour.origin);
+      await other.waitForFunction('document.title === "done"');
+      const secrets = [token(h), mediaKeyFor(token(h))];
+      expect(neighbour.seen.map((s) => s.url)).toEqual(
+        expect.arrayContaining(['/', '/pixel.gif', '/probe']),
+      );
+      for (const request of neighbour.seen) {
+        expect(request.headers.cookie, request.url).toBeUndefined();
+        const text = JSON.stringify(request);
+        for (const secret of secrets) expect(text, request.url).not.toContain(secret);
+      }
+      // Its calls into serve mode (API, event stream, a thumbnail) carried nothing and were refused.
+      const deadline = Date.now() + 5000;
+      while (answers.length < 3 && Date.now() < deadline) await other.waitForTimeout(50);
+      expect(answers.map((a) => new URL(a.url).pathname).sort()).toEqual([
+        '/api/events',
+        '/api/getStatus',
+        `/media/thumb/${id}`,
+      ]);
+      for (const answer of answers) expect([401, 403], answer.url).toContain(answer.status);
+    } finally {
+      await context.close();
+      await new Promise((resolve) => neighbour.server.close(resolve));
+    }
+  });
+});
+
 describe('page without a server', () => {
   it('says so when the server cannot be reached, and recovers on Retry', async () => {
     const context = await h.browser.newContext({ viewport: { width: 1000, height: 600 } });
@@ -140,7 +254,7 @@ describe('page without a server', () => {
 
     await page.unrouteAll();
     await failure.getByRole('button', { name: 'Retry' }).click();
-    await page.getByRole('button', { name: 'Backend: cpu' }).waitFor();
+    await page.getByRole('button', { name: /^Backend:/ }).waitFor();
     // The library the API filled is there.
     await page.locator('li[data-folder-id]').filter({ hasText: mixed.root }).waitFor();
     expect(await problems.list()).toEqual([]);

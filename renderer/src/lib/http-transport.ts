@@ -1,12 +1,15 @@
 /**
- * The serve-mode transport: `POST api/<method>` for calls and one `EventSource` on `api/events`
- * for events. URLs are relative to the page, which the server serves from `/`. The session
- * cookie (set when the user opened the printed `?token=` URL) rides along automatically.
+ * The serve-mode transport: `POST api/<method>` for calls and one streamed `GET api/events` for
+ * events, both with the session's `Authorization: Bearer` header (serve-session.ts). The stream is
+ * read with fetch(), not EventSource, which cannot send headers; it reconnects on its own. URLs
+ * are relative to the page, which the server serves from `/`.
  */
 import type { ExplorerEvents } from '$contract/api';
 import type { Subscribe, Unsubscribe } from '$contract/client';
 import { isErrorCode, type ApiResult } from '$contract/errors';
 import { EVENT_NAMES, type ApiMethod, type EventName } from '$contract/methods';
+import { withAuthorization } from './serve-session';
+import { SseParser } from './sse-parser';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -42,8 +45,11 @@ export async function httpInvoke(method: ApiMethod, req: unknown): Promise<ApiRe
   try {
     response = await fetch(`api/${method}`, {
       method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      credentials: 'omit',
+      headers: withAuthorization({
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+      }),
       body: JSON.stringify(req ?? {}),
     });
   } catch (error) {
@@ -65,8 +71,11 @@ type AnyListener = (payload: unknown) => void;
 
 const listeners = new Map<EventName, Set<AnyListener>>();
 const connectionWatchers = new Set<(state: ConnectionState) => void>();
+const KNOWN_EVENTS = new Set<string>(EVENT_NAMES);
+/** Until the server says otherwise with `retry:`. */
+const DEFAULT_RETRY_MS = 2000;
 let connection: ConnectionState = 'connecting';
-let source: EventSource | null = null;
+let started = false;
 
 function setConnection(state: ConnectionState): void {
   if (state === connection) return;
@@ -74,38 +83,72 @@ function setConnection(state: ConnectionState): void {
   for (const watcher of connectionWatchers) watcher(state);
 }
 
-function dispatch(name: EventName, event: MessageEvent): void {
+function deliver(name: string, data: string): void {
+  if (!KNOWN_EVENTS.has(name)) return;
   let payload: unknown;
   try {
-    payload = JSON.parse(String(event.data));
+    payload = JSON.parse(data);
   } catch (error) {
     console.error(`Latent Explorer: ignored a malformed "${name}" event: ${errorText(error)}`);
     return;
   }
-  for (const listener of listeners.get(name) ?? []) listener(payload);
+  for (const listener of listeners.get(name as EventName) ?? []) listener(payload);
 }
 
-/** Opens the one event stream of the page; the browser reconnects it after network errors. */
-function ensureSource(): EventSource {
-  if (source) return source;
-  const stream = new EventSource('api/events');
-  for (const name of EVENT_NAMES) {
-    stream.addEventListener(name, (event) => dispatch(name, event));
+/**
+ * Reads one connection of the event stream to its end. Returns false when the server refused the
+ * session (401/403: it stopped or restarted with a new token), so reconnecting is pointless.
+ */
+async function readStream(parser: SseParser): Promise<boolean> {
+  let response: Response;
+  try {
+    response = await fetch('api/events', {
+      credentials: 'omit',
+      cache: 'no-store',
+      headers: withAuthorization({ Accept: 'text/event-stream' }),
+    });
+  } catch {
+    return true;
   }
-  stream.addEventListener('open', () => setConnection('open'));
-  stream.addEventListener('error', () => {
-    // CLOSED means the browser gave up (e.g. 401 after the server restarted with a new token).
-    setConnection(stream.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');
-  });
-  source = stream;
-  return stream;
+  if (response.status === 401 || response.status === 403) return false;
+  if (!response.ok || !response.body) return true;
+  setConnection('open');
+  parser.reset();
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      for (const event of parser.push(decoder.decode(value, { stream: true }))) {
+        deliver(event.event, event.data);
+      }
+    }
+  } catch {
+    // The connection dropped: reconnect below.
+  }
+  return true;
+}
+
+/** Opens the one event stream of the page, and reopens it after it drops. */
+function ensureStream(): void {
+  if (started) return;
+  started = true;
+  void (async () => {
+    const parser = new SseParser();
+    while (await readStream(parser)) {
+      setConnection('reconnecting');
+      await new Promise((resolve) => setTimeout(resolve, parser.retryMs ?? DEFAULT_RETRY_MS));
+    }
+    setConnection('closed');
+  })();
 }
 
 export const httpSubscribe: Subscribe = <E extends EventName>(
   event: E,
   listener: (payload: ExplorerEvents[E]) => void,
 ): Unsubscribe => {
-  ensureSource();
+  ensureStream();
   let set = listeners.get(event);
   if (!set) {
     set = new Set();
@@ -121,7 +164,7 @@ export const httpSubscribe: Subscribe = <E extends EventName>(
 
 /** Calls `watcher` with the event stream's state now and on every change. */
 export function watchHttpConnection(watcher: (state: ConnectionState) => void): Unsubscribe {
-  ensureSource();
+  ensureStream();
   connectionWatchers.add(watcher);
   watcher(connection);
   return () => {

@@ -3,7 +3,8 @@ import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cookieName, hostAllowed, parseCookies, tokensEqual } from '../../../app/server/auth';
+import { mediaKeyFor } from '../../../app/contract/media';
+import { hostAllowed, tokensEqual } from '../../../app/server/auth';
 import { startServer, type RunningServer } from '../../../app/server/server';
 import { resolveStaticPath } from '../../../app/server/static-files';
 import type { ExplorerService } from '../../../app/service/explorer-service';
@@ -79,18 +80,36 @@ describe('serve mode authentication', () => {
     expect(server.token.length).toBeGreaterThanOrEqual(32);
   });
 
-  it('refuses API calls and pages without the token', async () => {
-    const api = await send(server, { method: 'POST', path: '/api/getStatus' });
+  it('refuses API calls, events and media without the token', async () => {
+    const api = await send(server, {
+      method: 'POST',
+      path: '/api/getStatus',
+      headers: { origin: `http://127.0.0.1:${server.port}` },
+    });
     expect(api.status).toBe(401);
     expect(JSON.parse(api.body)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
-    const page = await send(server, { path: '/' });
-    expect(page.status).toBe(401);
-    expect(page.body).not.toContain('<title>');
+    expect(JSON.parse(api.body).error.message).toMatch(/needs its access token/);
     const events = await send(server, { path: '/api/events' });
     expect(events.status).toBe(401);
+    expect((await send(server, { path: '/media/thumb/1' })).status).toBe(401);
   });
 
-  it('refuses a wrong token', async () => {
+  it('serves the app shell without the token: it holds no data and must load on a reload', async () => {
+    const page = await send(server, { path: '/' });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>LE</title>');
+    expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    // The printed URL (pasted by the user: Sec-Fetch-Site none) gets the page itself, no redirect.
+    const pasted = await send(server, {
+      path: `/?token=${server.token}`,
+      headers: { 'sec-fetch-site': 'none', 'sec-fetch-mode': 'navigate' },
+    });
+    expect(pasted.status).toBe(200);
+    expect(pasted.body).toContain('<title>LE</title>');
+  });
+
+  it('refuses a wrong token, and a token anywhere but the Authorization header', async () => {
     const reply = await send(server, {
       method: 'POST',
       path: '/api/getStatus',
@@ -98,26 +117,48 @@ describe('serve mode authentication', () => {
     });
     expect(reply.status).toBe(401);
     expect(JSON.parse(reply.body).error.message).toMatch(/Wrong access token/);
-    const viaQuery = await send(server, { path: `/?token=${server.token.slice(1)}` });
+    const viaQuery = await send(server, {
+      method: 'POST',
+      path: `/api/getStatus?token=${server.token}`,
+      headers: { origin: `http://127.0.0.1:${server.port}` },
+    });
     expect(viaQuery.status).toBe(401);
+    const eventsViaQuery = await send(server, { path: `/api/events?token=${server.token}` });
+    expect(eventsViaQuery.status).toBe(401);
   });
 
-  it('trades the URL token for an HttpOnly cookie and a clean address', async () => {
-    const reply = await send(server, { path: `/?token=${server.token}` });
-    expect(reply.status).toBe(303);
-    expect(reply.headers.location).toBe('/');
-    const cookie = String(reply.headers['set-cookie']);
-    expect(cookie).toContain(`${cookieName(server.port)}=`);
-    expect(cookie).toMatch(/HttpOnly/);
-    expect(cookie).toMatch(/SameSite=Strict/);
-    const page = await send(server, {
-      path: '/',
-      headers: { cookie: cookie.split(';')[0] as string },
+  it('never sets a cookie, and refuses a request whose only credential is a cookie', async () => {
+    const cookie = `le_token_${server.port}=${server.token}; latent-explorer=${server.token}`;
+    const origin = `http://127.0.0.1:${server.port}`;
+    const replies = [
+      await send(server, { path: `/?token=${server.token}` }),
+      await send(server, { path: '/app.js' }),
+      await send(server, { method: 'POST', path: '/api/getStatus', headers: auth() }),
+      await send(server, { method: 'POST', path: '/api/getStatus', headers: { origin, cookie } }),
+      await send(server, { path: '/api/events', headers: { cookie } }),
+      await send(server, { path: '/media/thumb/1', headers: { cookie } }),
+      await send(server, {
+        path: '/media/thumb/1',
+        headers: { cookie, 'sec-fetch-site': 'same-origin' },
+      }),
+    ];
+    for (const reply of replies) expect(reply.headers['set-cookie']).toBeUndefined();
+    expect(replies.slice(3).map((r) => r.status)).toEqual([401, 401, 401, 401]);
+  });
+
+  it('refuses a POST with neither an Origin nor an Authorization header', async () => {
+    const reply = await send(server, {
+      method: 'POST',
+      path: `/api/getStatus?token=${server.token}`,
     });
-    expect(page.status).toBe(200);
-    expect(page.body).toContain('<title>LE</title>');
-    expect(page.headers['content-security-policy']).toContain("default-src 'none'");
-    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    expect(reply.status).toBe(403);
+    expect(JSON.parse(reply.body).error.message).toMatch(/Origin or an Authorization header/);
+    const withOrigin = await send(server, {
+      method: 'POST',
+      path: '/api/getStatus',
+      headers: { ...auth(), origin: `http://127.0.0.1:${server.port}` },
+    });
+    expect(withOrigin.status).toBe(200);
   });
 
   it('refuses foreign Host headers (DNS rebinding) and cross-origin posts', async () => {
@@ -194,6 +235,37 @@ describe('serve mode API', () => {
     expect(huge.status).toBe(413);
   });
 
+  it('accepts exactly application/json, optionally with charset=utf-8', async () => {
+    for (const type of [
+      'application/json',
+      'application/json; charset=utf-8',
+      'Application/JSON;charset=UTF-8',
+    ]) {
+      const reply = await send(server, {
+        method: 'POST',
+        path: '/api/getStatus',
+        headers: { ...auth(), 'content-type': type },
+        body: '{}',
+      });
+      expect(reply.status, type).toBe(200);
+    }
+    for (const type of [
+      'application/jsonp',
+      'application/json-foo',
+      'application/json; charset=latin1',
+      'application/json, text/plain',
+      'text/json',
+    ]) {
+      const reply = await send(server, {
+        method: 'POST',
+        path: '/api/getStatus',
+        headers: { ...auth(), 'content-type': type },
+        body: '{}',
+      });
+      expect(reply.status, type).toBe(415);
+    }
+  });
+
   it('streams events over SSE', async () => {
     const events: string[] = [];
     const done = new Promise<void>((resolve, reject) => {
@@ -236,7 +308,7 @@ describe('serve mode API', () => {
 });
 
 describe('serve mode media', () => {
-  it('serves thumbnails and originals of ingested images, with the token only', async () => {
+  it('serves thumbnails and originals of ingested images, with the token or the media key', async () => {
     const page = await service.listImages({ status: 'ok' });
     expect(page.total).toBe(3);
     const id = page.images[0]!.id;
@@ -248,6 +320,61 @@ describe('serve mode media', () => {
     expect(original.headers['content-type']).toBe('image/png');
     expect((await send(server, { path: `/media/thumb/${id}` })).status).toBe(401);
     expect((await send(server, { path: '/media/thumb/424242', headers: auth() })).status).toBe(404);
+
+    const key = mediaKeyFor(server.token);
+    expect(key).not.toContain(server.token);
+    const keyed = await send(server, { path: `/media/original/${id}?key=${key}` });
+    expect(keyed.status).toBe(200);
+    expect((await send(server, { path: `/media/thumb/${id}?key=${key}x` })).status).toBe(401);
+    expect((await send(server, { path: `/media/thumb/${id}?key=${server.token}` })).status).toBe(
+      401,
+    );
+    // The media key opens media and nothing else.
+    const origin = `http://127.0.0.1:${server.port}`;
+    const attempts: { method: string; path: string; headers: Record<string, string> }[] = [
+      { method: 'POST', path: `/api/getStatus?key=${key}`, headers: { origin } },
+      {
+        method: 'POST',
+        path: '/api/getStatus',
+        headers: { origin, authorization: `Bearer ${key}` },
+      },
+      { method: 'GET', path: `/api/events?key=${key}`, headers: {} },
+    ];
+    for (const attempt of attempts) {
+      expect((await send(server, attempt)).status, attempt.path).toBe(401);
+    }
+  });
+
+  it('refuses other pages (Sec-Fetch-Site, Origin) on the API, the event stream and media', async () => {
+    const id = (await service.listImages({ status: 'ok' })).images[0]!.id;
+    const key = mediaKeyFor(server.token);
+    const targets = [
+      { method: 'POST', path: '/api/getStatus', headers: auth() },
+      { method: 'GET', path: '/api/events', headers: auth() },
+      { method: 'GET', path: `/media/thumb/${id}?key=${key}`, headers: {} },
+      { method: 'GET', path: `/media/original/${id}`, headers: auth() },
+    ];
+    for (const target of targets) {
+      // Another port of this host is "same-site" but not "same-origin".
+      const foreigns: Record<string, string>[] = [
+        { 'sec-fetch-site': 'same-site' },
+        { 'sec-fetch-site': 'cross-site' },
+        { origin: 'http://127.0.0.1:1' },
+        { origin: 'http://evil.example' },
+      ];
+      for (const foreign of foreigns) {
+        const reply = await send(server, { ...target, headers: { ...target.headers, ...foreign } });
+        expect(reply.status, `${target.path} ${JSON.stringify(foreign)}`).toBe(403);
+      }
+    }
+    // The page's own requests, and URLs the user typed, pass.
+    for (const site of ['same-origin', 'none']) {
+      const thumb = await send(server, {
+        path: `/media/thumb/${id}?key=${key}`,
+        headers: { 'sec-fetch-site': site },
+      });
+      expect(thumb.status, site).toBe(200);
+    }
   });
 
   it('refuses malformed and traversing media paths', async () => {
@@ -303,10 +430,6 @@ describe('auth helpers', () => {
     expect(tokensEqual('abc', 'abd')).toBe(false);
     expect(tokensEqual('abc', 'abcd')).toBe(false);
     expect(tokensEqual('abc', null)).toBe(false);
-  });
-  it('parses cookies and tolerates malformed ones', () => {
-    expect(parseCookies('a=1; b=%zz; c=x%20y').get('c')).toBe('x y');
-    expect(parseCookies('a=1; b=%zz').has('b')).toBe(false);
   });
   it('accepts only loopback Host headers on a loopback server', () => {
     expect(hostAllowed('127.0.0.1:80', '127.0.0.1')).toBe(true);
