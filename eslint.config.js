@@ -34,7 +34,16 @@ const NODE_BUILTINS = [
   'zlib',
 ];
 
-const appRules = {
+// Only engine workers load TensorFlow.js. Outside app/engine, code may import from it just the
+// modules that are plain data (no tfjs import, directly or through their own imports); the
+// bundle test in tests/unit/main/main-bundle.test.ts checks the same list against esbuild's graph.
+const PURE_ENGINE_MODULES = ['backend-names', 'run-layout', 'model/config', 'worker/protocol'];
+const engineOnlyPure = {
+  regex: `(^|/)engine(/(?!(${PURE_ENGINE_MODULES.join('|')})$).*)?$`,
+  message: `Only engine workers load tfjs: from app/engine import only ${PURE_ENGINE_MODULES.join(', ')} (move other pure code there).`,
+};
+
+const appRules = (extraPatterns = []) => ({
   'no-restricted-imports': [
     'error',
     {
@@ -47,6 +56,7 @@ const appRules = {
           group: ['**/main/**', '../../main/*', '**/renderer/**'],
           message: 'app/ must not import main/ or renderer/.',
         },
+        ...extraPatterns,
       ],
     },
   ],
@@ -59,7 +69,7 @@ const appRules = {
     'localStorage',
     'HTMLElement',
   ],
-};
+});
 
 const contractRules = {
   'no-restricted-imports': [
@@ -126,6 +136,7 @@ const mainRules = {
           group: ['@tensorflow/*', 'sharp', 'better-sqlite3'],
           message: 'main/ holds wiring only: heavy work lives in app/.',
         },
+        engineOnlyPure,
       ],
     },
   ],
@@ -149,7 +160,8 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
-  { files: ['app/**/*.ts'], rules: appRules },
+  { files: ['app/**/*.ts'], rules: appRules([engineOnlyPure]) },
+  { files: ['app/engine/**/*.ts'], rules: appRules() },
   { files: ['app/contract/**/*.ts'], rules: contractRules },
   { files: ['main/**/*.ts'], rules: mainRules },
   {

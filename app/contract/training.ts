@@ -1,5 +1,6 @@
 /** DTOs of training runs, metrics and inference (part of the contract; see api.ts). */
 import type { BackendName, PreprocessSpec } from './api';
+import { formatCount } from './format';
 
 export type RunState =
   'starting' | 'running' | 'paused' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
@@ -42,6 +43,27 @@ export interface CheckpointInfo {
   savedAt: string;
 }
 
+/**
+ * Which held-out images the per-epoch validation −ELBO is measured on: the same ones every epoch
+ * and across resumes (drawn from the run's seed), so the curve compares like with like.
+ */
+export interface ValidationSample {
+  /** Images evaluated at the end of each epoch. */
+  images: number;
+  /** Images in the run's held-out split. */
+  of: number;
+  /** 'all': every held-out image; 'random': a seeded uniform sample of `images` of them. */
+  sampling: 'all' | 'random';
+}
+
+/** What the validation −ELBO is measured on: "a random 2,000 of 6,000 held-out images". */
+export function describeValidationSample(v: ValidationSample): string {
+  if (v.of === 0 || v.images === 0) return 'no held-out images';
+  if (v.sampling === 'all')
+    return v.of === 1 ? 'the one held-out image' : `all ${formatCount(v.of, 'held-out image')}`;
+  return `a random ${v.images.toLocaleString('en-US')} of ${formatCount(v.of, 'held-out image')}`;
+}
+
 export interface RunInfo {
   id: string;
   createdAt: string;
@@ -52,6 +74,8 @@ export interface RunInfo {
   spec: PreprocessSpec;
   trainImages: number;
   validationImages: number;
+  /** What the validation −ELBO is measured on; absent until the worker has started the run. */
+  validation?: ValidationSample;
   stepsPerEpoch: number;
   /** Optimisation steps done / planned. */
   step: number;

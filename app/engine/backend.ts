@@ -11,9 +11,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendAttempt, BackendName, EngineStatus } from '../contract';
+import { BACKEND_ENV, BACKEND_NAMES, parseBackendName } from './backend-names';
 
-export const BACKEND_ENV = 'LATENT_EXPLORER_BACKEND';
-export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+export { BACKEND_ENV, BACKEND_NAMES, parseBackendName };
 
 interface Candidate {
   name: BackendName;
@@ -88,12 +88,6 @@ function candidates(loaders: BackendLoaders): Candidate[] {
       },
     },
   ];
-}
-
-/** Parses a requested backend name; `auto`/empty means no preference. */
-export function parseBackendName(value: string | undefined | null): BackendName | null | 'invalid' {
-  if (value === undefined || value === null || value === '' || value === 'auto') return null;
-  return (BACKEND_NAMES as readonly string[]).includes(value) ? (value as BackendName) : 'invalid';
 }
 
 export interface SelectBackendOptions {

@@ -1,8 +1,10 @@
 /**
  * The service's side of the model worker: one long-lived process for encode / decode /
- * reconstruct / samplePrior / evaluate, started on first use and restarted after a crash.
+ * reconstruct / samplePrior / evaluate, started on first use and restarted after a crash. Its
+ * 'ready' message carries the engine status (backend, device, attempts) the worker chose, which
+ * is the one the app reports: the service process itself never loads TensorFlow.js.
  */
-import { ExplorerError, type PreprocessSpec } from '../contract';
+import { ExplorerError, type EngineStatus, type PreprocessSpec } from '../contract';
 import type { ModelEvent, ModelMethod } from '../engine/worker/protocol';
 import type { WorkerPort, WorkerSpawner } from './worker-port';
 
@@ -19,7 +21,7 @@ export interface ModelCallOptions {
 
 export class ModelClient {
   private port: WorkerPort | null = null;
-  private ready: Promise<void> | null = null;
+  private ready: Promise<EngineStatus> | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
@@ -28,14 +30,14 @@ export class ModelClient {
     private readonly libraryDir: string,
   ) {}
 
-  private start(): Promise<void> {
+  private start(): Promise<EngineStatus> {
     if (this.ready) return this.ready;
     const port = this.spawn('model');
     this.port = port;
-    this.ready = new Promise<void>((resolve, reject) => {
+    this.ready = new Promise<EngineStatus>((resolve, reject) => {
       port.onMessage((raw) => {
         const event = raw as ModelEvent;
-        if (event.type === 'ready') resolve();
+        if (event.type === 'ready') resolve(event.engine);
         else if (event.type === 'progress')
           this.pending.get(event.id)?.onProgress?.(event.done, event.total);
         else if (event.type === 'reply') {
@@ -59,6 +61,27 @@ export class ModelClient {
       });
     });
     return this.ready;
+  }
+
+  /**
+   * The engine status reported by the model worker (started if it is not running; the answer is
+   * cached for as long as that worker lives). Never throws: a worker that cannot start is
+   * reported as no backend, with the reason as the warning.
+   */
+  async engineStatus(): Promise<EngineStatus> {
+    try {
+      return await this.start();
+    } catch (error) {
+      return {
+        backend: null,
+        backendPackage: null,
+        device: null,
+        tfjsVersion: 'unknown',
+        attempts: [],
+        requested: null,
+        warning: `The engine worker did not start: ${error instanceof Error ? error.message : String(error)}`,
+      };
+    }
   }
 
   async call(

@@ -13,7 +13,7 @@ import {
   VaeConfigError,
   defaultConfigFor,
   validateConfig,
-} from '../engine';
+} from '../engine/model/config';
 
 export interface ResolvedTraining {
   spec: PreprocessSpec;

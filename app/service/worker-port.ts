@@ -5,7 +5,7 @@
  */
 import { fork } from 'node:child_process';
 import path from 'node:path';
-import { BACKEND_ENV } from '../engine/backend';
+import { BACKEND_ENV } from '../engine/backend-names';
 import type { WorkerMode } from '../engine/worker/protocol';
 import { packageRoot } from '../version';
 

@@ -2,11 +2,38 @@
  * Headless Chromium through playwright-core, using the system browser (never downloaded), and a
  * watcher that turns console errors, uncaught page errors and CSP violations into test failures.
  */
+import { existsSync } from 'node:fs';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+
+/** Where Debian and Ubuntu put their Chromium. */
+export const SYSTEM_CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+
+const HOW_TO_GET_ONE =
+  "Install one with `sudo apt-get install chromium` (Debian; `chromium-browser` on Ubuntu), or set CHROMIUM_PATH to a Chrome or Chromium binary. Playwright's own browser download (`npx playwright install`) is not needed.";
+
+/**
+ * The browser the e2e tests drive: CHROMIUM_PATH, else the system Chromium. Throws an Error
+ * saying how to get one when there is none, instead of playwright's raw launch error.
+ */
+export function resolveChromium(
+  env: NodeJS.ProcessEnv = process.env,
+  exists: (file: string) => boolean = existsSync,
+): string {
+  const requested = env.CHROMIUM_PATH;
+  if (requested) {
+    if (exists(requested)) return requested;
+    throw new Error(`CHROMIUM_PATH is ${requested}, but there is no such file. ${HOW_TO_GET_ONE}`);
+  }
+  const found = SYSTEM_CHROMIUM.find((file) => exists(file));
+  if (found) return found;
+  throw new Error(
+    `The e2e tests need Chromium and found none at ${SYSTEM_CHROMIUM.join(' or ')}. ${HOW_TO_GET_ONE}`,
+  );
+}
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: resolveChromium(),
     headless: true,
     args: [
       '--no-sandbox',

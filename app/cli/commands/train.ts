@@ -1,5 +1,6 @@
 /** Training commands: train, resume, runs, eval. */
 import {
+  describeValidationSample,
   formatDuration,
   type EvaluationReport,
   type RunInfo,
@@ -79,8 +80,9 @@ export function formatStep(s: StepReport, run: RunInfo): string {
 }
 
 export function formatRun(r: RunInfo): string {
+  const on = r.validation ? ` on ${describeValidationSample(r.validation)}` : '';
   const val =
-    r.bestValidationLoss !== null ? `, best val −ELBO ${r.bestValidationLoss.toFixed(2)}` : '';
+    r.bestValidationLoss !== null ? `, best val −ELBO ${r.bestValidationLoss.toFixed(2)}${on}` : '';
   return [
     `${r.id}  ${r.state}  ${r.model.architecture} latent ${r.model.latentDim}, ${r.spec.size}px x${r.spec.channels}, ${r.model.likelihood}`,
     `    epoch ${r.epoch}/${r.settings.epochs}, step ${r.step}/${r.totalSteps}, ${r.trainImages} train / ${r.validationImages} val images${val}`,
@@ -98,15 +100,25 @@ async function follow(
   let run = started;
   const live = io.stderr.isTTY === true;
   io.stderr.write(
-    `Training ${run.id} on ${run.trainImages} images (${run.validationImages} held out), backend ${run.backend ?? '?'}. Ctrl+C stops after a checkpoint.\n`,
+    `Training ${run.id} on ${run.trainImages} images (${run.validationImages} held out${run.validation ? `; val −ELBO on ${describeValidationSample(run.validation)}` : ''}), backend ${run.backend ?? '?'}. Ctrl+C stops after a checkpoint.\n`,
   );
+  const ended = (r: RunInfo) => !['starting', 'running', 'paused'].includes(r.state);
   const done = new Promise<RunInfo>((resolve) => {
     const offState = ctx.service.events.on('train:state', (r) => {
       if (r.id !== run.id) return;
       run = r;
-      if (!['starting', 'running', 'paused'].includes(r.state)) {
+      if (ended(r)) {
         offState();
         resolve(r);
+      }
+    });
+    // A very short run may have ended before this listener existed.
+    void ctx.api.trainingStatus().then(async (active) => {
+      if (active?.id === run.id) return;
+      const stored = (await ctx.api.getRun({ runId: run.id })).run;
+      if (ended(stored)) {
+        offState();
+        resolve(stored);
       }
     });
   });

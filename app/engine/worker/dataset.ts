@@ -58,6 +58,36 @@ export function epochOrder(count: number, seed: number, epoch: number): Uint32Ar
   return order;
 }
 
+/** At most this many held-out images are evaluated per epoch (about 6 MB of pixels at 28 px). */
+export const MAX_VALIDATION_IMAGES = 2000;
+
+export interface ValidationSelection {
+  /** Positions in the held-out split, in a seeded random order. */
+  indices: Uint32Array;
+  sampling: 'all' | 'random';
+}
+
+/**
+ * The held-out images an epoch is evaluated on: a uniform sample of `max` of the `count` (all of
+ * them when there are no more), drawn without replacement by a partial Fisher–Yates shuffle
+ * seeded by the run's seed, so every epoch and every resume sees the same images. Never the
+ * first `max` in path order: with class sub-folders those are two or three classes.
+ */
+export function validationSample(count: number, max: number, seed: number): ValidationSelection {
+  const take = Math.min(count, max);
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  // Its own stream: not the same numbers as any epoch's order of the training images.
+  const random = mulberry32((Math.imul(seed, 0x9e3779b1) ^ 0x5eed) >>> 0);
+  for (let i = 0; i < take; i++) {
+    const j = i + Math.floor(random() * (count - i));
+    const t = order[i] as number;
+    order[i] = order[j] as number;
+    order[j] = t;
+  }
+  return { indices: order.slice(0, take), sampling: take < count ? 'random' : 'all' };
+}
+
 export interface PixelSource {
   readonly pixelsPerImage: number;
   /** Pixels of the given cache slots as float32 in [0, 1]. */

@@ -17,7 +17,7 @@ import { loadCheckpoint, resolveCheckpoint } from '../checkpoint';
 import { evaluateElbo, iwaeBound } from '../evaluate';
 import { decodeLatents, encodeImages, reconstructImages } from '../inference';
 import { disposeVae, type Vae } from '../model/vae';
-import { libraryPixelSource, mulberry32, splitByHash } from './dataset';
+import { libraryPixelSource, mulberry32, splitByHash, validationSample } from './dataset';
 import { toDecodedImages } from './images';
 import type { ModelCall, ModelEvent } from './protocol';
 
@@ -188,8 +188,14 @@ export class ModelServer {
     const split = splitByHash(set, args.validationFraction as number);
     const side = split.validation.slots.length > 0 ? split.validation : split.train;
     const max = (args.maxImages as number | undefined) ?? 10_000;
-    const slots = side.slots.slice(0, max);
-    const ids = side.imageIds.slice(0, max);
+    // A seeded sample when capped (never the first N in path order, which is a few classes).
+    const { indices } = validationSample(
+      side.slots.length,
+      max,
+      (args.seed as number | undefined) ?? 0,
+    );
+    const slots = Array.from(indices, (i) => side.slots[i] as number);
+    const ids = Array.from(indices, (i) => side.imageIds[i] as number);
     if (slots.length === 0)
       throw new ExplorerError('BAD_REQUEST', 'There are no images to evaluate on.');
     const images = await libraryPixelSource(lib, call.spec).read(slots);

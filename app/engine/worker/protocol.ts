@@ -13,6 +13,7 @@ import type {
   PreprocessSpec,
   StepReport,
   TrainingSettings,
+  ValidationSample,
 } from '../../contract';
 
 export type WorkerMode = 'train' | 'model';
@@ -43,6 +44,7 @@ export type TrainEvent =
       type: 'started';
       trainImages: number;
       validationImages: number;
+      validation: ValidationSample;
       stepsPerEpoch: number;
       totalSteps: number;
       step: number;

@@ -4,8 +4,7 @@
  * checkpoints atomically every N steps, at each epoch end and when stopped, and reports
  * everything as {@link TrainEvent}s. Pausing keeps the model in memory; stopping saves first.
  */
-import path from 'node:path';
-import type { EngineStatus, EpochReport, StepReport } from '../../contract';
+import type { EngineStatus, EpochReport, StepReport, ValidationSample } from '../../contract';
 import { ExplorerError } from '../../contract';
 import type { Library } from '../../library';
 import { activeUnits } from '../active-units';
@@ -13,19 +12,53 @@ import { loadCheckpoint, restoreTrainer, saveCheckpoint } from '../checkpoint';
 import { evaluateElbo } from '../evaluate';
 import { encodeImages, reconstructImages } from '../inference';
 import { createVae, disposeVae, type Vae } from '../model/vae';
+import { checkpointDir } from '../run-layout';
 import { VaeTrainer } from '../train-step';
-import { epochOrder, libraryPixelSource, splitByHash, type PixelSource } from './dataset';
+import {
+  MAX_VALIDATION_IMAGES,
+  epochOrder,
+  libraryPixelSource,
+  splitByHash,
+  validationSample,
+  type PixelSource,
+  type Split,
+} from './dataset';
 import { toDecodedImages } from './images';
 import type { TrainEvent, TrainJob } from './protocol';
 
-/** Validation work per epoch stays bounded however large the library is. */
-const MAX_VALIDATION_IMAGES = 2000;
 const SAMPLE_IMAGES = 8;
 const STEP_REPORT_INTERVAL_MS = 250;
 
 interface Progress {
   bestValidationLoss: number | null;
   epochsWithoutImprovement: number;
+}
+
+/** The images evaluated after each epoch: the same every epoch and across resumes. */
+interface EvaluationSet {
+  slots: number[];
+  imageIds: number[];
+  /** False when nothing is held out: the images are then training images. */
+  heldOut: boolean;
+  validation: ValidationSample;
+}
+
+/**
+ * The held-out images each epoch is evaluated on (a seeded sample, see `validationSample`), or a
+ * sample of the training images for the KL and reconstructions when nothing is held out.
+ */
+export function evaluationSet(split: Split, seed: number): EvaluationSet {
+  const heldOut = split.validation.slots.length > 0;
+  const side = heldOut ? split.validation : split.train;
+  const { indices, sampling } = validationSample(side.slots.length, MAX_VALIDATION_IMAGES, seed);
+  return {
+    slots: Array.from(indices, (i) => side.slots[i] as number),
+    imageIds: Array.from(indices, (i) => side.imageIds[i] as number),
+    heldOut,
+    validation: heldOut
+      ? { images: indices.length, of: side.slots.length, sampling }
+      : { images: 0, of: 0, sampling: 'all' },
+  };
 }
 
 export interface TrainingLoopDeps {
@@ -48,10 +81,6 @@ export function batchBounds(count: number, batchSize: number): [number, number][
     (bounds.at(-1) as [number, number])[1] = count;
   }
   return bounds;
-}
-
-export function checkpointDir(runDir: string): string {
-  return path.join(runDir, 'checkpoint');
 }
 
 export class TrainingLoop {
@@ -107,16 +136,25 @@ export class TrainingLoop {
       const { trainer, progress } = await this.prepare();
       vae = trainer.vae;
       const source = libraryPixelSource(library, this.job.spec);
+      const evaluation = evaluationSet(split, this.job.settings.seed);
       this.deps.send({
         type: 'started',
         trainImages: trainCount,
         validationImages: split.validation.slots.length,
+        validation: evaluation.validation,
         stepsPerEpoch,
         totalSteps: stepsPerEpoch * epochs,
         step: trainer.step,
         epoch: trainer.epoch,
       });
-      const outcome = await this.epochs(trainer, progress, source, split, stepsPerEpoch);
+      const outcome = await this.epochs(
+        trainer,
+        progress,
+        source,
+        split,
+        evaluation,
+        stepsPerEpoch,
+      );
       await this.save(trainer, progress);
       this.deps.send({ type: 'finished', state: outcome.state, message: outcome.message });
     } catch (error) {
@@ -187,7 +225,8 @@ export class TrainingLoop {
     trainer: VaeTrainer,
     progress: Progress,
     source: PixelSource,
-    split: ReturnType<typeof splitByHash>,
+    split: Split,
+    evaluation: EvaluationSet,
     stepsPerEpoch: number,
   ): Promise<{ state: 'completed' | 'cancelled'; message: string | null }> {
     const { batchSize, epochs, checkpointEverySteps, seed, earlyStoppingPatience } =
@@ -246,7 +285,7 @@ export class TrainingLoop {
       const report = await this.evaluateEpoch(
         trainer,
         source,
-        split,
+        evaluation,
         lossCount > 0 ? lossSum / lossCount : NaN,
       );
       const val = report.validation?.negElbo ?? null;
@@ -274,16 +313,12 @@ export class TrainingLoop {
   private async evaluateEpoch(
     trainer: VaeTrainer,
     source: PixelSource,
-    split: ReturnType<typeof splitByHash>,
+    evaluation: EvaluationSet,
     trainLoss: number,
   ): Promise<EpochReport> {
     const vae = trainer.vae;
     const { size, channels } = this.job.spec;
-    const evalSlots =
-      split.validation.slots.length > 0 ? split.validation.slots : split.train.slots;
-    const evalIds =
-      split.validation.slots.length > 0 ? split.validation.imageIds : split.train.imageIds;
-    const slots = evalSlots.slice(0, MAX_VALIDATION_IMAGES);
+    const { slots, imageIds } = evaluation;
     const images = await source.read(slots);
     const elbo = await evaluateElbo(vae, images, { batchSize: 128 });
     const posteriors = await encodeImages(vae, images, { batchSize: 128 });
@@ -298,15 +333,14 @@ export class TrainingLoop {
       epoch: trainer.epoch,
       step: trainer.step,
       trainLoss,
-      validation:
-        split.validation.slots.length > 0
-          ? { negElbo: elbo.negElbo, reconstruction: elbo.reconstruction, kl: elbo.kl }
-          : null,
+      validation: evaluation.heldOut
+        ? { negElbo: elbo.negElbo, reconstruction: elbo.reconstruction, kl: elbo.kl }
+        : null,
       activeUnits: units.indices.length,
       activeDims: units.indices,
       klPerDim: Array.from(elbo.klPerDim),
       samples: Array.from({ length: sampleCount }, (_, i) => ({
-        imageId: evalIds[i] as number,
+        imageId: imageIds[i] as number,
         original: originalImages[i]!,
         reconstruction: reconImages[i]!,
       })),

@@ -10,6 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { pathToFileURL } from 'node:url';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { API_METHODS } from '../../../app/contract/methods';
 import { CONTENT_SECURITY_POLICY } from '../../../main/security';
@@ -149,17 +151,34 @@ describe.skipIf(!existsSync(bundle))('build/main/main.js under a stub electron',
     expect(probes.listJobs).toEqual({ ok: true, value: [] });
     expect(probes.getStatus).toMatchObject({
       ok: true,
-      value: { dataDir: path.join(dataDir, 'profile'), capabilities: { nativeFolderPicker: true } },
+      value: {
+        dataDir: path.join(dataDir, 'profile'),
+        capabilities: { nativeFolderPicker: true },
+        // Reported by the model worker, which chose it from the env it inherited.
+        engine: { backend: 'cpu', requested: 'cpu', device: 'cpu' },
+      },
     });
     expect(probes.badRequest).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     expect(probes.openLibrary).toMatchObject({ ok: true, value: { folders: [] } });
     expect(probes.foreign).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
   });
 
-  it('runs the engine worker as a utility process of build/worker/engine-worker.js', () => {
+  it('runs the engine workers as utility processes of build/worker/engine-worker.js', () => {
     const report = result!.report;
     // The core's own child_process fork would not go through utilityProcess at all.
-    expect(report.utilityForks).toEqual([
+    expect(report.utilityForks).toMatchObject([
+      {
+        // Started by getStatus: the engine status is the model worker's 'ready' report.
+        modulePath: path.join(repo, 'build/worker/engine-worker.js'),
+        modulePathExists: true,
+        args: ['model'],
+        serviceName: 'Latent Explorer engine (model)',
+        stdio: 'pipe',
+        threadpool: '6',
+        // Lives until the app shuts it down (its exit may come after the report).
+        messagesIn: 1,
+        messagesOut: 0,
+      },
       {
         modulePath: path.join(repo, 'build/worker/engine-worker.js'),
         modulePathExists: true,
@@ -174,8 +193,8 @@ describe.skipIf(!existsSync(bundle))('build/main/main.js under a stub electron',
       },
     ]);
     // ready and finished came back; the train command went out.
-    expect(report.utilityForks[0]!.messagesIn).toBeGreaterThanOrEqual(2);
-    expect(report.utilityForks[0]!.messagesOut).toBeGreaterThanOrEqual(1);
+    expect(report.utilityForks[1]!.messagesIn).toBeGreaterThanOrEqual(2);
+    expect(report.utilityForks[1]!.messagesOut).toBeGreaterThanOrEqual(1);
   });
 
   it("relays the worker's messages both ways: its typed error and its engine report", () => {
@@ -255,3 +274,60 @@ describe.skipIf(!existsSync(preloadBundle))(
     });
   },
 );
+
+/**
+ * The Electron main process and the CLI / serve-mode process never do tfjs work (engine workers
+ * do), so their bundles must not reach TensorFlow.js at all: built in memory from the options of
+ * scripts/node-bundles.mjs, their metafiles name no @tensorflow package and, from app/engine,
+ * only the modules that are plain data.
+ */
+describe('the bundles of the processes that serve the UI', () => {
+  /** app/engine modules without tfjs that the service, the CLI and main/ may import. */
+  const PURE_ENGINE_MODULES = [
+    'app/engine/backend-names.ts',
+    'app/engine/model/config.ts',
+    'app/engine/run-layout.ts',
+    'app/engine/worker/protocol.ts',
+  ];
+  const metafileOf = async (name: 'main' | 'cli' | 'worker'): Promise<Metafile> => {
+    const { NODE_BUNDLES } = (await import(
+      pathToFileURL(path.join(repo, 'scripts/node-bundles.mjs')).href
+    )) as { NODE_BUNDLES: Record<string, { options: BuildOptions }> };
+    const result = await build({
+      ...NODE_BUNDLES[name]!.options,
+      absWorkingDir: repo,
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    return result.metafile;
+  };
+  const externals = (meta: Metafile) =>
+    new Set(
+      Object.values(meta.inputs).flatMap((input) =>
+        input.imports.filter((i) => i.external).map((i) => i.path),
+      ),
+    );
+  const engineModules = (meta: Metafile) =>
+    Object.keys(meta.inputs).filter((file) => file.startsWith('app/engine/'));
+
+  it.each(['main', 'cli'] as const)(
+    '%s imports no @tensorflow package and only pure engine modules',
+    async (name) => {
+      const meta = await metafileOf(name);
+      expect([...externals(meta)].filter((p) => p.startsWith('@tensorflow/'))).toEqual([]);
+      expect(engineModules(meta).filter((m) => !PURE_ENGINE_MODULES.includes(m))).toEqual([]);
+    },
+  );
+
+  it('while the engine worker bundle does load tfjs (the check is not vacuous)', async () => {
+    expect(externals(await metafileOf('worker'))).toContain('@tensorflow/tfjs');
+  });
+
+  it.skipIf(!existsSync(bundle))(
+    'the built build/main/main.js names no @tensorflow package',
+    () => {
+      expect(readFileSync(bundle, 'utf8')).not.toContain('@tensorflow/');
+    },
+  );
+});
