@@ -47,8 +47,14 @@ describe('library in the browser', () => {
     const { context, page, problems } = await openPage(h, 'dark');
     expect(new URL(page.url()).searchParams.has('token')).toBe(false);
 
-    // The header shows the active backend (details in a popover), the transport, the data dir.
-    const backend = page.getByRole('button', { name: 'Backend: cpu' });
+    // The header shows the backend chosen automatically (nothing forces one in this suite: a
+    // forced backend once hid a crash every user hit), with details in a popover.
+    const status = await callApi<{
+      engine: { backend: string; requested: string | null; attempts: { package: string }[] };
+    }>(h, 'getStatus');
+    const engine = status.body.value!.engine;
+    expect(engine.requested).toBeNull();
+    const backend = page.getByRole('button', { name: `Backend: ${engine.backend}` });
     await backend.waitFor();
     const header = await page.locator('header').innerText();
     expect(header).toContain('Browser (HTTP)');
@@ -56,7 +62,12 @@ describe('library in the browser', () => {
     await backend.click();
     const popover = page.locator('#backend-details');
     await popover.waitFor({ state: 'visible' });
-    expect(await popover.innerText()).toContain('Tried, in order of preference');
+    const backendDetails = await popover.innerText();
+    expect(backendDetails).toContain('Tried, in order of preference');
+    // Every attempt is listed, the two packages that both register `tensorflow` included.
+    expect(await popover.locator('ol > li').count()).toBe(engine.attempts.length);
+    for (const attempt of engine.attempts) expect(backendDetails).toContain(attempt.package);
+    expect(await popover.locator('.state-active').count()).toBe(1);
     await page.keyboard.press('Escape');
     await popover.waitFor({ state: 'hidden' });
 

@@ -27,7 +27,10 @@ export interface ServeHandle {
 }
 
 export interface ServeOptions {
-  /** tfjs backend of the server and its workers (default cpu: no WASM start-up in UI tests). */
+  /**
+   * Forces a tfjs backend on the server and its workers. Leave it unset: the suite runs the way a
+   * user does, with the backend chosen automatically (a forced backend hid a crash once).
+   */
   backend?: 'cpu' | 'wasm';
 }
 
@@ -42,16 +45,15 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
     }
   }
   const dataDir = await mkdtemp(path.join(tmpdir(), 'le-e2e-data-'));
+  // Nothing of the developer's environment may pick the backend: only the data directory is set.
+  const { LATENT_EXPLORER_BACKEND: _inherited, ...env } = process.env;
+  if (options.backend) env.LATENT_EXPLORER_BACKEND = options.backend;
   const child = spawn(
     process.execPath,
     ['bin/latent-explorer.js', 'serve', '--port', '0', '--no-open'],
     {
       cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        LATENT_EXPLORER_DATA_DIR: dataDir,
-        LATENT_EXPLORER_BACKEND: options.backend ?? 'cpu',
-      },
+      env: { ...env, LATENT_EXPLORER_DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

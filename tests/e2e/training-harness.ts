@@ -1,7 +1,7 @@
 /**
- * The harness of the training e2e tests: like `useHarness` (harness.ts), but the server trains
- * on the WASM backend (`--backend wasm`, much faster than `cpu` for small conv models), and a
- * folder of small distinct greyscale images to train on.
+ * The harness of the training e2e tests: like `useHarness` (harness.ts), with a folder of small
+ * distinct greyscale images to train on. The server picks its backend itself, as for a user
+ * (WASM on a machine without libtensorflow).
  */
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ export function useTrainingHarness(): Harness {
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
     await Promise.all([
-      startServe({ backend: 'wasm' }).then((s) => (server = s)),
+      startServe().then((s) => (server = s)),
       launchBrowser().then((b) => (browser = b)),
     ]);
   });

@@ -1,5 +1,5 @@
 /**
- * Training in serve mode, end to end, in headless Chromium on the WASM backend: starting a run on
+ * Training in serve mode, end to end, in headless Chromium on the automatic backend: starting a run on
  * an empty library shows the core's BAD_REQUEST message in the form; with a folder of 200 small
  * greyscale images, a conv VAE is trained from the UI with small settings; its loss chart gets
  * points live; it is paused (button) and resumed (Space), cancelled (which keeps a checkpoint)
@@ -115,7 +115,9 @@ describe('training in the browser', () => {
       .poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 20_000 })
       .toBeGreaterThanOrEqual(3);
     const header = page.locator('section.header');
-    expect(await header.innerText()).toMatch(/wasm/);
+    // The run shows the backend its worker really trains on: the automatic choice.
+    const status = await callApi<{ engine: { backend: string } }>(h, 'getStatus');
+    expect(await header.innerText()).toContain(status.body.value!.engine.backend);
 
     // Pause with the button; the run says so.
     await header.getByRole('button', { name: 'Pause' }).click();
