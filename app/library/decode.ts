@@ -63,13 +63,27 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function classifyDecodeError(error: unknown): DecodeResult {
+/**
+ * Whether a JPEG or PNG file stops before its end marker (EOI / IEND). libvips' error text is
+ * not reliable under concurrent decodes (it can come back as "Unknown error"), so truncation is
+ * also recognised from the bytes themselves.
+ */
+function endsEarly(data: Buffer | undefined): boolean {
+  if (!data || data.length < 8) return false;
+  const tail = data.subarray(Math.max(0, data.length - 32));
+  if (data[0] === 0xff && data[1] === 0xd8) return !tail.includes(Buffer.from([0xff, 0xd9]));
+  if (data.subarray(1, 4).toString('latin1') === 'PNG') return !tail.includes('IEND', 0, 'latin1');
+  return false;
+}
+
+function classifyDecodeError(error: unknown, data?: Buffer): DecodeResult {
   const message = messageOf(error);
   if (/pixel limit/i.test(message))
     return fail('too-large', `image exceeds the pixel limit (${message})`);
   if (/premature end|truncat|end of (file|data|stream)|not enough data|read error/i.test(message)) {
     return fail('truncated', `image data is truncated (${message})`);
   }
+  if (endsEarly(data)) return fail('truncated', `image data is truncated (${message})`);
   return fail('corrupt', `image data is corrupt (${message})`);
 }
 
@@ -92,7 +106,7 @@ export async function decodeImage(data: Buffer, options: DecodeOptions): Promise
       if (known) return fail('unsupported-format', unsupportedReason(known));
       return fail('not-an-image', 'not an image: the content is not a recognised image format');
     }
-    return classifyDecodeError(error);
+    return classifyDecodeError(error, data);
   }
   const format = isAcceptedDecodedFormat(header.format, header.compression);
   if (!format) {
@@ -134,7 +148,7 @@ export async function decodeImage(data: Buffer, options: DecodeOptions): Promise
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (error) {
-    return classifyDecodeError(error);
+    return classifyDecodeError(error, data);
   }
   const raw = {
     raw: {

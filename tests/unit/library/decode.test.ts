@@ -226,6 +226,19 @@ describe('decodeImage: bad input is a typed failure, never a throw', () => {
     await expectFailure(jpeg.subarray(0, Math.floor(jpeg.length / 2)), 'truncated', /truncated/);
   });
 
+  it('truncated files decoded concurrently (libvips may lose its error text then)', async () => {
+    const files = await Promise.all(
+      Array.from({ length: 64 }, (_, i) => noisy(i % 2 === 0 ? 'jpeg' : 'png')),
+    );
+    const kinds = await Promise.all(
+      files.map(async (file) => {
+        const result = await decodeImage(file.subarray(0, file.length >> 1), options());
+        return result.ok ? 'ok' : result.kind;
+      }),
+    );
+    expect(new Set(kinds)).toEqual(new Set(['truncated']));
+  });
+
   it('a truncated PNG', async () => {
     const png = await noisy('png');
     await expectFailure(png.subarray(0, Math.floor(png.length / 2)), 'truncated', /truncated/);
