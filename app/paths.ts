@@ -38,3 +38,37 @@ export function resolveDataDir(options: DataDirOptions = {}): string {
     xdg !== undefined && pathApi.isAbsolute(xdg) ? xdg : pathApi.join(home, '.local', 'share');
   return pathApi.join(base, APP_NAME);
 }
+
+/** What lives where inside a data directory (the one place these names are spelled). */
+export interface DataDirLayout {
+  root: string;
+  /** The image catalogue and pixel caches (app/library). */
+  library: string;
+  /** Trained runs, one folder each (app/service/run-store.ts). */
+  runs: string;
+  /** Demo datasets written on demand. */
+  demo: string;
+  /** The writer lock (a directory made by proper-lockfile) and its owner's details. */
+  writerLock: string;
+  writerLockOwner: string;
+  /** Per-folder settings as earlier versions kept them: imported into the catalogue, then removed. */
+  legacyFolderSettings: string;
+}
+
+export function dataDirLayout(dataDir: string): DataDirLayout {
+  return {
+    root: dataDir,
+    library: path.join(dataDir, 'library'),
+    runs: path.join(dataDir, 'runs'),
+    demo: path.join(dataDir, 'demo'),
+    writerLock: path.join(dataDir, 'writer.lock'),
+    writerLockOwner: path.join(dataDir, 'writer.lock.json'),
+    legacyFolderSettings: path.join(dataDir, 'folder-settings.json'),
+  };
+}
+
+/** Data directories and everything in them are private to their user (POSIX modes). */
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+/** The umask of a process that owns a data directory (and of its worker children). */
+export const PRIVATE_UMASK = 0o077;

@@ -19,6 +19,7 @@ import {
 import { existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { PRIVATE_DIR_MODE, PRIVATE_UMASK } from '../app/paths';
 import { createExplorerService } from '../app/service/create';
 import { dispatch } from '../app/service/dispatch';
 import { startShell } from './shell';
@@ -29,6 +30,11 @@ const here = (relative: string): string => fileURLToPath(new URL(relative, impor
 // The PNG icon exists in a checkout (resources/ is electron-builder's input, not packaged);
 // installed builds take their icon from the package instead.
 const devIcon = here('../../resources/icon.png');
+
+// The app owns its data directory (userData: the catalogue, models and Chromium's profile), so
+// everything it and its utility processes create there is private to the user. Before 'ready',
+// since Chromium writes its profile early. See app/service/private-data-dir.ts.
+if (process.platform !== 'win32') process.umask(PRIVATE_UMASK);
 
 startShell<BrowserWindow>(
   {
@@ -53,7 +59,7 @@ startShell<BrowserWindow>(
     iconPath: !app.isPackaged && existsSync(devIcon) ? devIcon : undefined,
     readFile: (filePath) => readFile(filePath),
     makeDir: (dir) => {
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     },
     createService: createExplorerService,
     dispatch,

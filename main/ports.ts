@@ -73,6 +73,10 @@ export interface ShellElectron<W extends WindowLike> {
 /** Options of createExplorerService (app/service/create.ts). */
 export interface ServiceOptions {
   dataDir: string;
+  /** The app always writes: it takes the data directory's writer lock (see data-dir-lock.ts). */
+  access: 'writer';
+  /** Names the app to a CLI command the lock refuses. */
+  command: string;
   appVersion: string;
   electronVersion?: string | null;
   dialogs?: NativeDialogs;

@@ -21,8 +21,11 @@ import { focusWindow, openMainWindow, type WindowLike } from './window';
 import { utilityProcessSpawner } from './workers';
 
 export const PRODUCT_NAME = 'Latent Explorer';
-/** How long quitting waits for the core to stop its jobs and close the catalogue. */
-const DISPOSE_TIMEOUT_MS = 5_000;
+/**
+ * How long quitting waits for the core to stop training (its worker gets 10 s to checkpoint,
+ * then the run is recorded as interrupted), its jobs, close the catalogue and release the lock.
+ */
+const DISPOSE_TIMEOUT_MS = 15_000;
 
 /** The data directory requested with LATENT_EXPLORER_DATA_DIR, made absolute, or null. */
 export function dataDirOverride(env: Readonly<Record<string, string | undefined>>): string | null {
@@ -151,8 +154,12 @@ export function startShell<W extends WindowLike>(
       }),
     );
     const dialogs = createNativeDialogs(electron.dialog, () => liveWindows()[0] ?? null);
+    // Throws (a message naming the process to stop) when serve mode or a CLI command holds the
+    // data directory's writer lock: shown in the "could not start" box below.
     service = config.createService({
       dataDir: app.getPath('userData'),
+      access: 'writer',
+      command: `${PRODUCT_NAME} (desktop app)`,
       appVersion: app.getVersion(),
       electronVersion: config.electronVersion,
       dialogs,

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ExplorerError } from '../contract';
-import { parseBackendName } from '../engine/backend';
+import { parseBackendName } from '../engine/backend-names';
 import { resolveDataDir } from '../paths';
 import { DEFAULT_PORT } from '../server/server';
 import { appVersion } from '../version';
@@ -20,7 +20,7 @@ import {
 } from './commands/library';
 import { evalCommand, resumeCommand, runsCommand, trainCommand } from './commands/train';
 import { serveCommand } from './commands/serve';
-import { createCommandContext } from './context';
+import { createCommandContext, type CommandContext } from './context';
 import { EXIT, UsageError, type CliIo } from './io';
 
 export const HELP = `latent-explorer: explore the latent space of a VAE trained on your own images
@@ -136,6 +136,21 @@ function only(command: string, values: Record<string, unknown>, allowed: string[
   );
 }
 
+/**
+ * Commands that change the data directory: they take its writer lock for their whole run. The
+ * others (info, folders, skipped, runs, eval) only read, and work while serve mode or the app
+ * holds the lock; eval only reads a checkpoint and the catalogue.
+ */
+export const WRITER_COMMANDS: ReadonlySet<string> = new Set([
+  'ingest',
+  'rescan',
+  'remove',
+  'demo',
+  'train',
+  'resume',
+  'serve',
+]);
+
 function parsePort(value: string | undefined): number {
   if (value === undefined) return DEFAULT_PORT;
   const port = Number(value);
@@ -152,6 +167,25 @@ function onlyFor(command: string, flags: Record<string, unknown>, names: string[
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let context: CommandContext | null = null;
+  try {
+    return await runCommand(argv, io, (make) => (context ??= make()));
+  } finally {
+    // Every state change is on disk, workers stopped and the writer lock released before the
+    // command returns (main.ts exits right after).
+    const open = context as CommandContext | null;
+    await open?.service.dispose().catch((error: unknown) =>
+      io.stderr.write(`latent-explorer: while shutting down: ${String(error)}
+`),
+    );
+  }
+}
+
+async function runCommand(
+  argv: string[],
+  io: CliIo,
+  once: (make: () => CommandContext) => CommandContext,
+): Promise<number> {
   try {
     let parsed;
     try {
@@ -176,7 +210,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       );
     }
     const dataDir = values['data-dir'] ?? resolveDataDir({ env: io.env });
-    const ctx = () => createCommandContext({ dataDir, backend: backend ?? null });
+    const ctx = () =>
+      once(() =>
+        createCommandContext({
+          dataDir,
+          backend: backend ?? null,
+          access: command !== undefined && WRITER_COMMANDS.has(command) ? 'writer' : 'reader',
+          command: `latent-explorer ${argv.join(' ')}`.slice(0, 200),
+        }),
+      );
     const json = values.json === true;
 
     switch (command) {

@@ -4,10 +4,16 @@
  * through `applyBatch` in one transaction. Read queries for the UI live in queries.ts.
  */
 import Database from 'better-sqlite3';
-import { CatalogueVersionError, migrate, SCHEMA_VERSION } from './schema';
+import { CatalogueVersionError, migrate, SCHEMA_VERSION, type MigrationInputs } from './schema';
 import { specKey, recordBytesOf } from './pixel-cache';
 import type { ImageMeta } from './decode';
-import type { FailureKind, FolderRecord, PreprocessSpec, SkipKind } from './types';
+import {
+  DEFAULT_SPEC,
+  type FailureKind,
+  type FolderRecord,
+  type PreprocessSpec,
+  type SkipKind,
+} from './types';
 
 export interface ExistingImage {
   id: number;
@@ -90,6 +96,7 @@ interface FolderRow {
   path: string;
   added_at: string;
   last_scan_id: number | null;
+  spec_json: string | null;
 }
 
 /** What better-sqlite3's `prepare<P, R>` returns: array parameters spread, objects named. */
@@ -98,14 +105,20 @@ type Prepared<P, R> = P extends unknown[] ? Database.Statement<P, R> : Database.
 const now = () => new Date().toISOString();
 
 export function toFolder(row: FolderRow): FolderRecord {
-  return { id: row.id, path: row.path, addedAt: row.added_at, lastScanId: row.last_scan_id };
+  return {
+    id: row.id,
+    path: row.path,
+    addedAt: row.added_at,
+    lastScanId: row.last_scan_id,
+    spec: row.spec_json !== null ? (JSON.parse(row.spec_json) as PreprocessSpec) : DEFAULT_SPEC,
+  };
 }
 
 export class Catalogue {
   readonly db: Database.Database;
   private readonly statements = new Map<string, unknown>();
 
-  constructor(file: string, options: { readOnly?: boolean } = {}) {
+  constructor(file: string, options: { readOnly?: boolean; migration?: MigrationInputs } = {}) {
     this.db = new Database(file, { readonly: options.readOnly ?? false, timeout: 5000 });
     try {
       if (!options.readOnly) {
@@ -114,7 +127,7 @@ export class Catalogue {
       }
       this.db.pragma('foreign_keys = ON');
       if (!options.readOnly) {
-        migrate(this.db);
+        migrate(this.db, options.migration);
       } else {
         const version = Number(this.db.pragma('user_version', { simple: true }));
         if (version !== SCHEMA_VERSION) {
@@ -147,13 +160,26 @@ export class Catalogue {
   }
 
   // ------------------------------------------------------------------------------- folders
-  addFolder(path: string): FolderRecord {
-    this.prepare('INSERT OR IGNORE INTO folders (path, added_at) VALUES (?, ?)').run(path, now());
-    return toFolder(
-      this.prepare<[string], FolderRow>('SELECT * FROM folders WHERE path = ?').get(
-        path,
-      ) as FolderRow,
-    );
+  /**
+   * Registers a folder with its preprocessing spec in one transaction. A folder already known
+   * keeps its spec unless one is given; a new one without a spec gets the default.
+   */
+  addFolder(path: string, spec?: PreprocessSpec): FolderRecord {
+    return this.db.transaction(() => {
+      this.prepare(
+        'INSERT OR IGNORE INTO folders (path, added_at, spec_json) VALUES (?, ?, ?)',
+      ).run(path, now(), JSON.stringify(spec ?? DEFAULT_SPEC));
+      if (spec !== undefined)
+        this.prepare('UPDATE folders SET spec_json = ? WHERE path = ?').run(
+          JSON.stringify(spec),
+          path,
+        );
+      return toFolder(
+        this.prepare<[string], FolderRow>('SELECT * FROM folders WHERE path = ?').get(
+          path,
+        ) as FolderRow,
+      );
+    })();
   }
 
   getFolder(id: number): FolderRecord | null {

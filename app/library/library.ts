@@ -13,6 +13,7 @@ import { isAbsolute, join } from 'node:path';
 import { isUtf8 } from 'node:buffer';
 import { ExplorerError } from '../contract';
 import { Catalogue } from './catalogue';
+import { readLegacyFolderSpecs, removeLegacyFolderSettings } from './legacy-folder-settings';
 import {
   ingestFolder,
   type IngestControl,
@@ -39,6 +40,11 @@ export const PIXELS_DIR = 'pixels';
 export interface OpenLibraryOptions {
   /** Read-only access (e.g. from a training process): no migrations, no writes. */
   readOnly?: boolean;
+  /**
+   * Where earlier versions kept the folders' preprocessing specs: imported by the migration to
+   * schema 2, then removed. Ignored when read-only.
+   */
+  legacyFolderSettings?: string;
 }
 
 export interface TrainingSet {
@@ -72,23 +78,31 @@ export class Library implements IngestStore {
     if (!isAbsolute(dataDir))
       throw new TypeError(`the data directory must be an absolute path, got "${dataDir}"`);
     const readOnly = options.readOnly ?? false;
-    if (!readOnly) await mkdir(join(dataDir, PIXELS_DIR), { recursive: true });
-    return new Library(
-      dataDir,
-      new Catalogue(join(dataDir, CATALOGUE_FILE), { readOnly }),
-      readOnly,
-    );
+    if (readOnly) {
+      return new Library(dataDir, new Catalogue(join(dataDir, CATALOGUE_FILE), { readOnly }), true);
+    }
+    await mkdir(join(dataDir, PIXELS_DIR), { recursive: true });
+    const legacy = options.legacyFolderSettings;
+    const catalogue = new Catalogue(join(dataDir, CATALOGUE_FILE), {
+      migration: legacy !== undefined ? { legacyFolderSpecs: readLegacyFolderSpecs(legacy) } : {},
+    });
+    // The migration has committed (or ran before a crash left the file behind): it is done with.
+    if (legacy !== undefined) removeLegacyFolderSettings(legacy);
+    return new Library(dataDir, catalogue, false);
   }
 
   // ------------------------------------------------------------------------------- folders
-  /** Registers a folder (idempotent: the same real path gives the same record). */
-  async addFolder(path: string): Promise<FolderRecord> {
+  /**
+   * Registers a folder (idempotent: the same real path gives the same record) with the spec its
+   * images are preprocessed with; without one, a known folder keeps its spec.
+   */
+  async addFolder(path: string, spec?: PreprocessSpec): Promise<FolderRecord> {
     this.assertWritable();
     if (!isAbsolute(path)) throw new TypeError(`folder must be an absolute path, got "${path}"`);
     const real = await resolveFolder(path);
     if (!isUtf8(real))
       throw new TypeError(`folder path "${real.toString('utf8')}" is not valid UTF-8`);
-    return this.catalogue.addFolder(real.toString('utf8'));
+    return this.catalogue.addFolder(real.toString('utf8'), spec);
   }
 
   getFolder(id: number): FolderRecord | null {

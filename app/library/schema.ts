@@ -5,7 +5,13 @@
  */
 import type Database from 'better-sqlite3';
 
-type Migration = (db: Database.Database) => void;
+/** What a migration may need besides the database (data kept elsewhere by earlier versions). */
+export interface MigrationInputs {
+  /** Folder id -> preprocessing spec as JSON, read from the old folder-settings file. */
+  legacyFolderSpecs?: ReadonlyMap<number, string>;
+}
+
+type Migration = (db: Database.Database, inputs: MigrationInputs) => void;
 
 const MIGRATIONS: readonly Migration[] = [
   // 1: folders, images, contents (thumbnail + metadata per distinct file content), walk-level
@@ -86,6 +92,14 @@ const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `);
   },
+  // 2: each folder's preprocessing spec lives with the folder (it was a JSON file beside the
+  // catalogue, rewritten from a stale copy when two processes shared a data directory). NULL
+  // means the default spec. Specs of the old file are imported here, once.
+  (db, inputs) => {
+    db.exec('ALTER TABLE folders ADD COLUMN spec_json TEXT');
+    const set = db.prepare('UPDATE folders SET spec_json = ? WHERE id = ?');
+    for (const [id, json] of inputs.legacyFolderSpecs ?? []) set.run(json, id);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -95,7 +109,10 @@ export class CatalogueVersionError extends Error {
 }
 
 /** Brings the database to SCHEMA_VERSION; refuses a catalogue written by a newer app. */
-export function migrate(db: Database.Database): { from: number; to: number } {
+export function migrate(
+  db: Database.Database,
+  inputs: MigrationInputs = {},
+): { from: number; to: number } {
   const from = Number(db.pragma('user_version', { simple: true }));
   if (from > SCHEMA_VERSION) {
     throw new CatalogueVersionError(
@@ -106,7 +123,7 @@ export function migrate(db: Database.Database): { from: number; to: number } {
     const step = MIGRATIONS[version];
     if (!step) break;
     db.transaction(() => {
-      step(db);
+      step(db, inputs);
       db.pragma(`user_version = ${version + 1}`);
     })();
   }

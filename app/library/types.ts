@@ -59,6 +59,8 @@ export interface FolderRecord {
   path: string;
   addedAt: string;
   lastScanId: number | null;
+  /** How this folder's images are preprocessed (kept in the catalogue with the folder). */
+  spec: PreprocessSpec;
 }
 
 export interface ImageRecord {

@@ -2,7 +2,6 @@
  * ExplorerService implements the contract by composing the core modules. Its dependencies are
  * passed in (see {@link ServiceDeps}) so tests can replace them; `create.ts` wires the real ones.
  */
-import path from 'node:path';
 import {
   ExplorerError,
   type AddFolderRequest,
@@ -40,7 +39,9 @@ import {
   type TrainingRequest,
 } from '../contract';
 import type { ModelMethod } from '../engine/worker/protocol';
-import type { Library } from '../library';
+import type { Library, OpenLibraryOptions } from '../library';
+import { dataDirLayout } from '../paths';
+import type { DataDirAccess } from './data-dir-lock';
 import { EventBus } from './event-bus';
 import { JobRunner, type JobRunnerOptions } from './jobs';
 import { LibraryController, type IngestTuning, type MediaFile } from './library-controller';
@@ -60,9 +61,15 @@ export interface ServiceDeps {
   dataDir: string;
   /** `process.versions.electron` inside Electron, null elsewhere. */
   electronVersion: string | null;
-  engine: { status(): Promise<EngineStatus> };
+  /** Where the engine status comes from; defaults to what the model worker reports when ready. */
+  engine?: { status(): Promise<EngineStatus> };
   /** Opens (or creates) the image catalogue in a folder. */
-  openLibrary: (dir: string) => Promise<Library>;
+  openLibrary: (dir: string, options?: OpenLibraryOptions) => Promise<Library>;
+  /**
+   * Writer (the default): this process owns the data directory; `release` (its writer lock) is
+   * called by dispose. Reader: everything is read as stored and nothing is written.
+   */
+  access?: DataDirAccess;
   /** Present only where a native dialog exists (Electron). */
   dialogs: FolderDialogs | null;
   jobs?: JobRunnerOptions;
@@ -78,12 +85,17 @@ export class ExplorerService implements ExplorerApi {
   private readonly library: LibraryController;
   private readonly training: TrainingController;
   private readonly model: ModelClient;
+  private readonly access: DataDirAccess;
+  private disposed: Promise<void> | null = null;
 
   constructor(private readonly deps: ServiceDeps) {
+    this.access = deps.access ?? { mode: 'writer', release: () => {} };
+    const reader = this.access.mode === 'reader' ? this.access : null;
     this.jobs = new JobRunner(this.events, deps.jobs);
     this.library = new LibraryController({
       dataDir: deps.dataDir,
-      openLibrary: deps.openLibrary,
+      openLibrary: (dir, options) => deps.openLibrary(dir, options),
+      readOnly: reader !== null,
       events: this.events,
       jobs: this.jobs,
       ...(deps.fashionMnistSource !== undefined
@@ -94,12 +106,13 @@ export class ExplorerService implements ExplorerApi {
     this.training = new TrainingController({
       dataDir: deps.dataDir,
       runs: new RunStore(deps.dataDir),
+      reader,
       events: this.events,
       jobs: this.jobs,
       spawn: deps.spawnWorker,
       folders: async () => (await this.library.state()).folders,
     });
-    this.model = new ModelClient(deps.spawnWorker, path.join(deps.dataDir, 'library'));
+    this.model = new ModelClient(deps.spawnWorker, dataDirLayout(deps.dataDir).library);
   }
 
   async getStatus(): Promise<AppStatus> {
@@ -113,7 +126,7 @@ export class ExplorerService implements ExplorerApi {
         arch: process.arch,
       },
       dataDir: this.deps.dataDir,
-      engine: await this.deps.engine.status(),
+      engine: await (this.deps.engine?.status() ?? this.model.engineStatus()),
       capabilities: { nativeFolderPicker: this.deps.dialogs !== null },
     };
   }
@@ -258,10 +271,21 @@ export class ExplorerService implements ExplorerApi {
   }
 
   /** Stops training (after a checkpoint), cancels jobs, stops workers, closes the catalogue. */
-  async dispose(): Promise<void> {
-    await this.training.dispose();
-    await this.jobs.cancelAllAndWait();
-    this.model.dispose();
-    await this.library.close();
+  /**
+   * Stops training (after a checkpoint, its final state written), cancels jobs, stops workers,
+   * closes the catalogue and releases the writer lock. Idempotent.
+   */
+  dispose(): Promise<void> {
+    this.disposed ??= (async () => {
+      try {
+        await this.training.dispose();
+        await this.jobs.cancelAllAndWait();
+        this.model.dispose();
+        await this.library.close();
+      } finally {
+        if (this.access.mode === 'writer') this.access.release();
+      }
+    })();
+    return this.disposed;
   }
 }

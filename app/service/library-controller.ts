@@ -1,7 +1,10 @@
 /**
  * The library side of the service: opens the catalogue of the data directory lazily, runs
- * ingests as jobs, keeps each folder's preprocessing spec, and serves thumbnails and originals.
+ * ingests as jobs (each folder with the preprocessing spec the catalogue keeps for it), and
+ * serves thumbnails and originals. A reader (a process without the writer lock) opens the
+ * catalogue read-only and changes nothing.
  */
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import path from 'node:path';
@@ -27,10 +30,12 @@ import {
   type FolderRecord,
   type IngestOptions,
   type Library,
+  type OpenLibraryOptions,
 } from '../library';
 import { DEMOS, ensureDemoDataset } from '../library/demo';
+import { CATALOGUE_FILE } from '../library/library';
+import { dataDirLayout } from '../paths';
 import type { EventBus } from './event-bus';
-import { FolderSettings } from './folder-settings';
 import type { JobRunner } from './jobs';
 import { folderInfo, imageEntry, ingestReport, problemEntry } from './library-dto';
 
@@ -53,7 +58,9 @@ const ORIGINAL_MIME: Record<string, string> = {
 
 export interface LibraryControllerDeps {
   dataDir: string;
-  openLibrary: (dir: string) => Promise<Library>;
+  openLibrary: (dir: string, options: OpenLibraryOptions) => Promise<Library>;
+  /** True in a process without the writer lock: the catalogue is opened read-only. */
+  readOnly: boolean;
   events: EventBus;
   jobs: JobRunner;
   /** Where Fashion-MNIST's IDX files are (tests point it at fixtures). */
@@ -66,28 +73,48 @@ export type IngestTuning = Partial<Omit<IngestOptions, 'spec' | 'retryFailed'>>;
 
 export class LibraryController {
   private library: Promise<Library> | null = null;
-  private readonly settings: FolderSettings;
+  private readonly layout;
 
   constructor(private readonly deps: LibraryControllerDeps) {
-    this.settings = new FolderSettings(path.join(deps.dataDir, 'folder-settings.json'));
+    this.layout = dataDirLayout(deps.dataDir);
+  }
+
+  /** A reader in a data directory no writer has used yet has no catalogue to open. */
+  private noCatalogueYet(): boolean {
+    return this.deps.readOnly && !existsSync(path.join(this.layout.library, CATALOGUE_FILE));
+  }
+
+  private assertWriter(): void {
+    if (this.deps.readOnly) {
+      throw new ExplorerError(
+        'UNSUPPORTED',
+        `This process opened ${this.deps.dataDir} read-only: only the process holding its writer lock can change the library.`,
+      );
+    }
   }
 
   private lib(): Promise<Library> {
-    this.library ??= this.deps
-      .openLibrary(path.join(this.deps.dataDir, 'library'))
-      .catch((error: unknown) => {
-        this.library = null; // Let a later call retry (e.g. after the user freed disk space).
-        throw error;
-      });
+    if (this.noCatalogueYet()) {
+      return Promise.reject(
+        new ExplorerError(
+          'NOT_FOUND',
+          `There is no library in ${this.deps.dataDir} yet: add a folder first (latent-explorer ingest <folder>).`,
+        ),
+      );
+    }
+    const options: OpenLibraryOptions = this.deps.readOnly
+      ? { readOnly: true }
+      : { legacyFolderSettings: this.layout.legacyFolderSettings };
+    this.library ??= this.deps.openLibrary(this.layout.library, options).catch((error: unknown) => {
+      this.library = null; // Let a later call retry (e.g. after the user freed disk space).
+      throw error;
+    });
     return this.library;
   }
 
-  private specOf(folderId: number): PreprocessSpec {
-    return this.settings.spec(folderId) ?? DEFAULT_SPEC;
-  }
-
   private info(lib: Library, folderId: number): FolderInfo {
-    const info = folderInfo(lib, folderId, this.specOf(folderId));
+    const spec: PreprocessSpec = lib.getFolder(folderId)?.spec ?? DEFAULT_SPEC;
+    const info = folderInfo(lib, folderId, spec);
     if (!info)
       throw new ExplorerError('NOT_FOUND', `No folder with id ${folderId} in the library.`, {
         folderId,
@@ -96,9 +123,9 @@ export class LibraryController {
   }
 
   async state(): Promise<LibraryState> {
-    const lib = await this.lib();
+    const lib = this.noCatalogueYet() ? null : await this.lib();
     return {
-      folders: lib.listFolders().map((f) => this.info(lib, f.id)),
+      folders: lib ? lib.listFolders().map((f) => this.info(lib, f.id)) : [],
       formats: formatSupport().map((f) => ({
         format: f.name,
         supported: f.supported,
@@ -113,12 +140,13 @@ export class LibraryController {
   }
 
   async addFolder(req: AddFolderRequest): Promise<IngestReport> {
+    this.assertWriter();
     const lib = await this.lib();
-    const record = await lib.addFolder(path.resolve(req.folder));
-    if (req.spec !== undefined)
-      await this.settings.setSpec(record.id, PreprocessSpecSchema.parse(req.spec));
-    else if (this.settings.spec(record.id) === undefined)
-      await this.settings.setSpec(record.id, DEFAULT_SPEC);
+    // The folder and its spec are written in one catalogue transaction.
+    const record = await lib.addFolder(
+      path.resolve(req.folder),
+      req.spec !== undefined ? PreprocessSpecSchema.parse(req.spec) : undefined,
+    );
     await this.announce();
     return this.ingest(lib, record, false);
   }
@@ -132,7 +160,7 @@ export class LibraryController {
     const job = this.deps.jobs.start('ingest', `Ingesting ${record.path}`, 'images', (ctx) =>
       lib.ingest(
         record,
-        { ...this.deps.ingest, spec: this.specOf(record.id), retryFailed },
+        { ...this.deps.ingest, spec: record.spec, retryFailed },
         {
           signal: ctx.signal,
           onProgress: (p) => {
@@ -166,6 +194,7 @@ export class LibraryController {
   }
 
   async rescan(req: RescanRequest): Promise<IngestReport[]> {
+    this.assertWriter();
     const lib = await this.lib();
     const folders =
       req?.folderId !== undefined ? [this.folder(lib, req.folderId)] : lib.listFolders();
@@ -185,10 +214,10 @@ export class LibraryController {
   }
 
   async removeFolder(folderId: number): Promise<LibraryState> {
+    this.assertWriter();
     const lib = await this.lib();
     this.folder(lib, folderId);
     lib.removeFolder(folderId);
-    await this.settings.forget(folderId);
     const state = await this.state();
     this.deps.events.emit('library:changed', state);
     return state;
@@ -225,9 +254,10 @@ export class LibraryController {
   }
 
   async openDemo(dataset: DemoDataset): Promise<IngestReport> {
+    this.assertWriter();
     const def = DEMOS[dataset];
     const job = this.deps.jobs.start('demo', `Preparing the ${dataset} demo`, 'images', (ctx) =>
-      ensureDemoDataset(dataset, path.join(this.deps.dataDir, 'demo'), {
+      ensureDemoDataset(dataset, this.layout.demo, {
         signal: ctx.signal,
         onProgress: (done, total) => ctx.progress(done, total),
         ...(this.deps.fashionMnistSource !== undefined

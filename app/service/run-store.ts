@@ -1,13 +1,14 @@
 /**
  * Runs on disk: `<dataDir>/runs/<runId>/` holds run.json (replaced atomically), steps.jsonl and
- * epochs.jsonl (appended) and checkpoint/ (written by the training worker). The service is the
- * only writer of run.json and the metric logs.
+ * epochs.jsonl (appended) and checkpoint/ (written by the training worker). Only the service of
+ * the process holding the data directory's writer lock writes run.json and the metric logs.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EpochReport, RunDetail, RunInfo, StepReport } from '../contract';
+import { dataDirLayout } from '../paths';
 
 const MAX_POINTS = 2000;
 
@@ -17,7 +18,7 @@ export class RunStore {
   private readonly writes = new Map<string, Promise<void>>();
 
   constructor(dataDir: string) {
-    this.root = path.join(dataDir, 'runs');
+    this.root = dataDirLayout(dataDir).runs;
   }
 
   dir(runId: string): string {
@@ -42,6 +43,15 @@ export class RunStore {
     const next = (this.writes.get(run.id) ?? Promise.resolve()).then(write, write);
     this.writes.set(run.id, next);
     return next;
+  }
+
+  /** Resolves once every run.json write started so far (and during the wait) has landed. */
+  async flush(): Promise<void> {
+    for (;;) {
+      const pending = [...this.writes.values()];
+      await Promise.allSettled(pending);
+      if ([...this.writes.values()].every((write) => pending.includes(write))) return;
+    }
   }
 
   async load(runId: string): Promise<RunInfo | null> {

@@ -3,7 +3,6 @@
  * persists state and metrics, and resumes runs from their checkpoints after a pause, a cancel or
  * a crash. Inference on a run's latest checkpoint goes through the {@link ModelClient}.
  */
-import path from 'node:path';
 import {
   ExplorerError,
   type FolderInfo,
@@ -11,8 +10,9 @@ import {
   type RunInfo,
   type TrainingRequest,
 } from '../contract';
-import { checkpointDir } from '../engine/worker/training-loop';
+import { checkpointDir } from '../engine/run-layout';
 import type { TrainEvent, TrainJob } from '../engine/worker/protocol';
+import { dataDirLayout } from '../paths';
 import type { EventBus } from './event-bus';
 import type { JobRunner } from './jobs';
 import type { RunStore } from './run-store';
@@ -20,17 +20,36 @@ import { resolveTraining } from './training-settings';
 import type { WorkerPort, WorkerSpawner } from './worker-port';
 
 const LIVE_STATES = new Set<RunInfo['state']>(['starting', 'running', 'paused']);
+/** How long shutting down waits for a training worker to checkpoint and stop. */
+const STOP_TIMEOUT_MS = 10_000;
+
+function interrupted(run: RunInfo): RunInfo {
+  return {
+    ...run,
+    state: 'interrupted',
+    message:
+      'The app stopped while this run was training; resume continues from the last checkpoint.',
+  };
+}
 
 interface ActiveRun {
   run: RunInfo;
   port: WorkerPort;
   /** Resolves when the worker has confirmed a pause/resume. */
   waiters: Map<'paused' | 'resumed' | 'finished', (() => void)[]>;
+  /** The worker's events handled so far (they are handled in order, one at a time). */
+  handled: Promise<void>;
 }
 
 export interface TrainingControllerDeps {
   dataDir: string;
   runs: RunStore;
+  /**
+   * Null in the process holding the data directory's writer lock (it owns run.json and recovers
+   * runs a crash left live). A reader gets whether a live writer exists: if none does, a run
+   * stored as live is shown (not written) as interrupted.
+   */
+  reader: { writerAlive(): boolean } | null;
   events: EventBus;
   jobs: JobRunner;
   spawn: WorkerSpawner;
@@ -43,21 +62,27 @@ export class TrainingController {
 
   constructor(private readonly deps: TrainingControllerDeps) {}
 
-  /** Runs left live by a crash or kill are marked interrupted (resumable from their checkpoint). */
+  /**
+   * Runs left live by a crash or kill are marked interrupted (resumable from their checkpoint).
+   * Only the writer does this: in any other process a live run may belong to the live writer.
+   */
   private recover(): Promise<void> {
+    if (this.deps.reader !== null) return Promise.resolve();
     this.recovered ??= (async () => {
       for (const run of await this.deps.runs.list()) {
-        if (LIVE_STATES.has(run.state)) {
-          await this.deps.runs.save({
-            ...run,
-            state: 'interrupted',
-            message:
-              'The app stopped while this run was training; resume continues from the last checkpoint.',
-          });
-        }
+        if (LIVE_STATES.has(run.state)) await this.deps.runs.save(interrupted(run));
       }
     })();
     return this.recovered;
+  }
+
+  /** A run as this process should show it (see {@link TrainingControllerDeps.reader}). */
+  private shown(run: RunInfo): RunInfo {
+    if (this.active?.run.id === run.id) return this.active.run;
+    const reader = this.deps.reader;
+    if (reader !== null && LIVE_STATES.has(run.state) && !reader.writerAlive())
+      return interrupted(run);
+    return run;
   }
 
   private async load(runId: string): Promise<RunInfo> {
@@ -65,10 +90,20 @@ export class TrainingController {
     if (this.active?.run.id === runId) return this.active.run;
     const run = await this.deps.runs.load(runId);
     if (!run) throw new ExplorerError('NOT_FOUND', `No run ${runId}.`, { runId });
-    return run;
+    return this.shown(run);
+  }
+
+  private assertWriter(): void {
+    if (this.deps.reader !== null) {
+      throw new ExplorerError(
+        'UNSUPPORTED',
+        `This process opened ${this.deps.dataDir} read-only: only the process holding its writer lock can train.`,
+      );
+    }
   }
 
   async start(req: TrainingRequest): Promise<RunInfo> {
+    this.assertWriter();
     await this.recover();
     this.assertIdle();
     const resolved = resolveTraining(
@@ -112,13 +147,14 @@ export class TrainingController {
       run: { ...initial, state: 'starting', message: null },
       port,
       waiters: new Map(),
+      handled: Promise.resolve(),
     };
     this.active = active;
     this.deps.events.emit('train:state', active.run);
     const job: TrainJob = {
       runId: initial.id,
       runDir: this.deps.runs.dir(initial.id),
-      libraryDir: path.join(this.deps.dataDir, 'library'),
+      libraryDir: dataDirLayout(this.deps.dataDir).library,
       spec: initial.spec,
       model: initial.model,
       settings: initial.settings,
@@ -156,93 +192,107 @@ export class TrainingController {
       })
       .result.catch(() => undefined); // The outcome is reported through the run's state.
 
+    // Announces exactly the state it wrote, and only once it is on disk: a later patch applied
+    // meanwhile is announced by its own update, after its own write.
     const update = async (patch: Partial<RunInfo>): Promise<void> => {
       active.run = { ...active.run, ...patch };
-      await this.deps.runs.save(active.run);
-      this.deps.events.emit('train:state', active.run);
+      const snapshot = active.run;
+      await this.deps.runs.save(snapshot);
+      this.deps.events.emit('train:state', snapshot);
     };
     const wake = (what: 'paused' | 'resumed' | 'finished') => {
       for (const w of active.waiters.get(what) ?? []) w();
       active.waiters.delete(what);
     };
 
-    port.onMessage((raw) => {
-      const event = raw as TrainEvent;
-      void (async () => {
-        switch (event.type) {
-          case 'ready':
-            active.run.backend = event.engine.backend;
-            active.run.device = event.engine.device;
-            port.postMessage({ type: 'train', job });
-            break;
-          case 'started':
-            await update({
-              state: 'running',
-              trainImages: event.trainImages,
-              validationImages: event.validationImages,
-              stepsPerEpoch: event.stepsPerEpoch,
-              totalSteps: event.totalSteps,
-              step: event.step,
-              epoch: event.epoch,
-            });
-            startedResolve();
-            break;
-          case 'step':
-            active.run.step = event.report.step + 1;
-            active.run.epoch = event.report.epoch;
-            this.deps.events.emit('train:step', event.report);
-            await this.deps.runs.appendStep(event.report);
-            break;
-          case 'epoch':
-            await this.deps.runs.appendEpoch(event.report);
-            this.deps.events.emit('train:epoch', event.report);
-            await update({
-              epoch: event.report.epoch,
-              step: event.report.step,
-              bestValidationLoss: event.bestValidationLoss,
-            });
-            break;
-          case 'checkpoint':
-            // Step reports are throttled; the checkpoint knows exactly where the run stands.
-            await update({
-              checkpoint: event.checkpoint,
-              step: Math.max(active.run.step, event.checkpoint.step),
-              epoch: Math.max(active.run.epoch, event.checkpoint.epoch),
-            });
-            break;
-          case 'paused':
-            await update({ state: 'paused' });
-            wake('paused');
-            break;
-          case 'resumed':
-            await update({ state: 'running' });
-            wake('resumed');
-            break;
-          case 'finished':
-            // Not live any more before anyone hears the final state.
-            this.active = null;
-            await update({ state: event.state, message: event.message });
-            startedReject(
-              ExplorerError.fromApiError(
-                event.error ?? { code: 'INTERNAL', message: event.message ?? 'Training failed.' },
-              ),
-            );
-            finish({ state: event.state, message: event.message });
-            wake('finished');
-            break;
+    // The worker's events are handled one after another, each to its end (writes included):
+    // handled concurrently, an epoch's update could land after the final state, or the final
+    // state be announced before it was written.
+    const handle = async (event: TrainEvent): Promise<void> => {
+      switch (event.type) {
+        case 'ready':
+          active.run.backend = event.engine.backend;
+          active.run.device = event.engine.device;
+          port.postMessage({ type: 'train', job });
+          break;
+        case 'started':
+          await update({
+            state: 'running',
+            trainImages: event.trainImages,
+            validationImages: event.validationImages,
+            validation: event.validation,
+            stepsPerEpoch: event.stepsPerEpoch,
+            totalSteps: event.totalSteps,
+            step: event.step,
+            epoch: event.epoch,
+          });
+          startedResolve();
+          break;
+        case 'step':
+          active.run.step = event.report.step + 1;
+          active.run.epoch = event.report.epoch;
+          this.deps.events.emit('train:step', event.report);
+          await this.deps.runs.appendStep(event.report);
+          break;
+        case 'epoch':
+          await this.deps.runs.appendEpoch(event.report);
+          this.deps.events.emit('train:epoch', event.report);
+          await update({
+            epoch: event.report.epoch,
+            step: event.report.step,
+            bestValidationLoss: event.bestValidationLoss,
+          });
+          break;
+        case 'checkpoint':
+          // Step reports are throttled; the checkpoint knows exactly where the run stands.
+          await update({
+            checkpoint: event.checkpoint,
+            step: Math.max(active.run.step, event.checkpoint.step),
+            epoch: Math.max(active.run.epoch, event.checkpoint.epoch),
+          });
+          break;
+        case 'paused':
+          await update({ state: 'paused' });
+          wake('paused');
+          break;
+        case 'resumed':
+          await update({ state: 'running' });
+          wake('resumed');
+          break;
+        case 'finished':
+          // Not live any more before anyone hears the final state.
+          this.active = null;
+          await update({ state: event.state, message: event.message });
+          startedReject(
+            ExplorerError.fromApiError(
+              event.error ?? { code: 'INTERNAL', message: event.message ?? 'Training failed.' },
+            ),
+          );
+          finish({ state: event.state, message: event.message });
+          wake('finished');
+          break;
+      }
+    };
+    const enqueue = (work: () => Promise<void>): void => {
+      active.handled = active.handled
+        .then(work)
+        .catch((error: unknown) => console.error('Cannot record a training event:', error));
+    };
+    port.onMessage((raw) => enqueue(() => handle(raw as TrainEvent)));
+    port.onExit((code) =>
+      enqueue(async () => {
+        if (this.active !== active) return; // It finished (or was replaced) normally.
+        this.active = null;
+        const message = `The training process ended unexpectedly (exit code ${String(code)}).${active.run.checkpoint ? ' Resume continues from the last checkpoint.' : ''}`;
+        try {
+          await update({ state: active.run.checkpoint ? 'interrupted' : 'failed', message });
+        } finally {
+          startedReject(new ExplorerError('INTERNAL', message));
+          finish({ state: 'failed', message });
+          wake('finished');
         }
-      })().catch((error: unknown) => console.error('Cannot record a training event:', error));
-    });
-    port.onExit((code) => {
-      if (this.active !== active) return; // It finished (or was replaced) normally.
-      this.active = null;
-      const message = `The training process ended unexpectedly (exit code ${String(code)}).${active.run.checkpoint ? ' Resume continues from the last checkpoint.' : ''}`;
-      void update({ state: active.run.checkpoint ? 'interrupted' : 'failed', message }).then(() => {
-        startedReject(new ExplorerError('INTERNAL', message));
-        finish({ state: 'failed', message });
-        wake('finished');
-      });
-    });
+      }),
+    );
 
     await started;
     return active.run;
@@ -262,6 +312,7 @@ export class TrainingController {
   }
 
   async pause(runId: string): Promise<RunInfo> {
+    this.assertWriter();
     const run = await this.load(runId);
     const active = this.active;
     if (!active || active.run.id !== runId || run.state !== 'running') {
@@ -277,6 +328,7 @@ export class TrainingController {
   }
 
   async resume(runId: string): Promise<RunInfo> {
+    this.assertWriter();
     const run = await this.load(runId);
     const active = this.active;
     if (active && active.run.id === runId) {
@@ -301,6 +353,7 @@ export class TrainingController {
   }
 
   async cancel(runId: string): Promise<RunInfo> {
+    this.assertWriter();
     const run = await this.load(runId);
     const active = this.active;
     if (!active || active.run.id !== runId) return run;
@@ -319,7 +372,7 @@ export class TrainingController {
   async list(): Promise<RunInfo[]> {
     await this.recover();
     const runs = await this.deps.runs.list();
-    return runs.map((r) => (this.active?.run.id === r.id ? this.active.run : r));
+    return runs.map((r) => this.shown(r));
   }
 
   async detail(runId: string): Promise<RunDetail> {
@@ -327,6 +380,7 @@ export class TrainingController {
   }
 
   async remove(runId: string): Promise<RunInfo[]> {
+    this.assertWriter();
     await this.load(runId);
     if (this.active?.run.id === runId)
       throw new ExplorerError('BUSY', `Run ${runId} is training: cancel it before deleting it.`);
@@ -345,13 +399,33 @@ export class TrainingController {
     return { run, dir: checkpointDir(this.deps.runs.dir(runId)) };
   }
 
+  /**
+   * Stops a training run after a checkpoint and records how it ended (cancelled, resumable), or
+   * interrupted if the worker does not stop in time. Resolves once every run.json write landed.
+   */
   async dispose(): Promise<void> {
     const active = this.active;
-    if (!active) return;
-    const finished = this.waitFor(active, 'finished');
-    active.port.postMessage({ type: 'resume' });
-    active.port.postMessage({ type: 'stop' });
-    await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    active.port.kill();
+    if (active) {
+      const finished = this.waitFor(active, 'finished');
+      active.port.postMessage({ type: 'resume' });
+      active.port.postMessage({ type: 'stop' });
+      let timer: NodeJS.Timeout | undefined;
+      const stopped = await Promise.race([
+        finished.then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_MS, false))),
+      ]);
+      clearTimeout(timer);
+      active.port.kill();
+      if (!stopped && this.active === active) {
+        this.active = null;
+        const run: RunInfo = active.run.checkpoint
+          ? interrupted(active.run)
+          : { ...active.run, state: 'failed', message: 'Stopped before its first checkpoint.' };
+        await this.deps.runs.save(run);
+        this.deps.events.emit('train:state', run);
+      }
+      await active.handled;
+    }
+    await this.deps.runs.flush();
   }
 }

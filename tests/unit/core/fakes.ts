@@ -39,7 +39,7 @@ export function makeService(
     dataDir,
     electronVersion: null,
     engine: { status: async () => FAKE_ENGINE },
-    openLibrary: (dir) => openLibrary(dir),
+    openLibrary: (dir, options) => openLibrary(dir, options),
     dialogs: null,
     jobs: { progressIntervalMs: 0 },
     spawnWorker: forkSpawner({ backend: 'cpu' }),

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,7 +8,8 @@ import type { ExplorerService } from '../../../app/service/explorer-service';
 import { batchBounds } from '../../../app/engine/worker/training-loop';
 import { RunStore } from '../../../app/service/run-store';
 import { forkSpawner, workerEntry } from '../../../app/service/worker-port';
-import { makeService, makeTestEnv, type TestEnv } from './fakes';
+import { makeService, makeTestEnv, writeImages, type TestEnv } from './fakes';
+import { cli, cliBuilt } from './two-process-helpers';
 
 // These tests fork the real engine worker, which `npm test` builds before the unit tests run.
 const built = existsSync(workerEntry());
@@ -253,4 +254,57 @@ describe.skipIf(!built)('training runs (worker process)', () => {
       await other.dispose();
     }
   }, 60_000);
+});
+
+// Issue #7, defect 2: the real CLI, in its own process, exits right after training. The run's
+// final state must be on disk by then (it used to be announced before it was written, so
+// run.json said "running" and the next command marked the run interrupted).
+describe.skipIf(!cliBuilt)('a run trained by the CLI process', () => {
+  it('is recorded as completed, and the next command still says so', async () => {
+    const dataDir = path.join(env.root, 'cli-data');
+    await writeImages(path.join(env.root, 'pics'), 40);
+    const ingest = await cli(dataDir, [
+      'ingest',
+      path.join(env.root, 'pics'),
+      '--size',
+      '28',
+      '--channels',
+      '1',
+    ]);
+    expect(ingest.code, ingest.stderr).toBe(0);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const trained = await cli(dataDir, [
+        'train',
+        '--json',
+        '--epochs',
+        '1',
+        '--arch',
+        'mlp',
+        '--latent',
+        '2',
+        '--widths',
+        '16',
+        '--batch',
+        '16',
+        '--checkpoint-every',
+        '2',
+      ]);
+      expect(trained.code, trained.stderr).toBe(0);
+      const printed = JSON.parse(trained.stdout) as RunInfo;
+      expect(printed.state).toBe('completed');
+      const stored = JSON.parse(
+        await readFile(path.join(dataDir, 'runs', printed.id, 'run.json'), 'utf8'),
+      ) as RunInfo;
+      expect(stored).toMatchObject({ state: 'completed', step: printed.totalSteps });
+      const runs = await cli(dataDir, ['runs', '--json']);
+      expect(runs.code, runs.stderr).toBe(0);
+      const listed = (JSON.parse(runs.stdout) as RunInfo[]).find((r) => r.id === printed.id);
+      expect(listed?.state).toBe('completed');
+    }
+    // A writer command (it recovers runs a crash left live) does not touch it either.
+    const rescan = await cli(dataDir, ['rescan']);
+    expect(rescan.code, rescan.stderr).toBe(0);
+    const after = JSON.parse((await cli(dataDir, ['runs', '--json'])).stdout) as RunInfo[];
+    expect(after.map((r) => r.state)).toEqual(['completed', 'completed']);
+  }, 120_000);
 });
