@@ -1,13 +1,10 @@
 /**
  * Seeded randomness of the latent core: prior samples, train/held-out splits, query samples.
  *
- * Why not reuse an existing generator: `app/engine/rng.ts` has no uniform generator (it hands out
- * seeds for tfjs), and the two `mulberry32` copies live in `app/library/shapes.ts` (imports sharp)
- * and `app/engine/worker/dataset.ts` (ESLint keeps app/engine's non-pure modules out of the rest of
- * app/). So this module is the single home of randomness in app/latent: a counter-based generator
- * (draw i = a 32-bit avalanche hash of (seed, i)), whose whole state is two integers like
- * `RngState`, so a sampler can be saved and resumed. Every function also accepts any `() => number`
- * in [0, 1), should a shared generator be moved somewhere importable.
+ * `mulberry32` (app/random.ts) is a sequential generator: reaching draw i means drawing the i
+ * before it. Samplers here need to resume at a draw index, so this module uses a counter-based
+ * generator (draw i = a 32-bit avalanche hash of (seed, i)), whose whole state is two integers
+ * like `RngState`. Every function also accepts any `() => number` in [0, 1), mulberry32 included.
  */
 
 /** A uniform source in [0, 1). */

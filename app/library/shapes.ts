@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Rgb } from './types';
+import { mulberry32 } from '../random';
 
 export const SHAPE_KINDS = ['square', 'circle', 'triangle'] as const;
 export type ShapeKind = (typeof SHAPE_KINDS)[number];
@@ -31,18 +32,6 @@ export interface ShapeFactors {
   scale: number;
   /** Index into SHAPE_COLOURS. */
   colour: number;
-}
-
-/** mulberry32: a tiny, fast, seedable PRNG with good enough statistics for sampling factors. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function sampleFactors(count: number, seed: number): ShapeFactors[] {

@@ -4,6 +4,7 @@
  * NHWC float32 in [0, 1].
  */
 import type { Library, PreprocessSpec } from '../../library';
+import { mulberry32 } from '../../random';
 
 export interface Split {
   train: { imageIds: number[]; slots: number[] };
@@ -30,18 +31,6 @@ export function splitByHash(
     side.slots.push(set.slots[i] as number);
   });
   return split;
-}
-
-/** Mulberry32: a small seeded generator for shuffling (not for the model's noise). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The order of the training images in an epoch: the same for the same seed and epoch. */

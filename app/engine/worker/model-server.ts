@@ -17,7 +17,8 @@ import { loadCheckpoint, resolveCheckpoint } from '../checkpoint';
 import { evaluateElbo, iwaeBound } from '../evaluate';
 import { decodeLatents, encodeImages, reconstructImages } from '../inference';
 import { disposeVae, type Vae } from '../model/vae';
-import { libraryPixelSource, mulberry32, splitByHash, validationSample } from './dataset';
+import { mulberry32 } from '../../random';
+import { libraryPixelSource, splitByHash, validationSample } from './dataset';
 import { toDecodedImages } from './images';
 import type { ModelCall, ModelEvent } from './protocol';
 

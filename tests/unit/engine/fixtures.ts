@@ -1,5 +1,8 @@
 /** Tiny synthetic datasets and configs shared by the engine tests. */
 import type { VaeConfig } from '../../../app/engine/model/config';
+import { mulberry32 } from '../../../app/random';
+
+export { mulberry32 };
 
 export const TINY_CONV: VaeConfig = {
   architecture: 'conv',
@@ -9,18 +12,6 @@ export const TINY_CONV: VaeConfig = {
   widths: [4, 8],
   likelihood: 'bernoulli',
 };
-
-/** Deterministic PRNG (mulberry32) so fixtures are identical on every run. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * `count` images of size x size x channels, NHWC in [0, 1]: a bright axis-aligned bar (horizontal

@@ -3,8 +3,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLibrary } from '../../../app/library/library';
+import { mulberry32 } from '../../../app/random';
 import {
-  mulberry32,
   renderShape,
   sampleFactors,
   SHAPE_COLOURS,
