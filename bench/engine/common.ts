@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../app/engine/backend';
 import { defaultConfigFor, registerTrainingKernels, type VaeConfig } from '../../app/engine';
+import { mulberry32 } from '../../app/random';
 
 export type BenchBackend = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -134,17 +135,7 @@ export function intArg(
   return n;
 }
 
-/** Deterministic PRNG (mulberry32): the same seed gives the same stream on every run. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** `count` values uniform in [0, 1): synthetic images for throughput runs. */
 export function uniformArray(count: number, seed: number): Float32Array {

@@ -7,6 +7,7 @@
  * (a portrait phone photo), so the decoder's auto-orientation is exercised too.
  */
 import sharp from 'sharp';
+import { mulberry32 } from '../../app/random';
 
 /** Resolutions between 1.2 and 5 MP, cycled through. */
 export const PHOTO_SIZES: readonly (readonly [number, number])[] = [
@@ -16,17 +17,6 @@ export const PHOTO_SIZES: readonly (readonly [number, number])[] = [
   [1280, 960],
   [1920, 1080],
 ];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function noiseTile(rand: () => number, side: number, amplitude: number): Buffer {
   const out = Buffer.alloc(side * side * 3);
