@@ -20,24 +20,32 @@ export interface CliResult {
   stderr: string;
 }
 
-function env(dataDir: string): NodeJS.ProcessEnv {
-  return { ...process.env, LATENT_EXPLORER_DATA_DIR: dataDir, LATENT_EXPLORER_BACKEND: 'cpu' };
+/**
+ * The environment of a child: the data directory and, unless `defaultBackend` asks for the
+ * automatic choice every user gets, the quick-starting cpu backend.
+ */
+function env(dataDir: string, defaultBackend = false): NodeJS.ProcessEnv {
+  const { LATENT_EXPLORER_BACKEND: _inherited, ...rest } = process.env;
+  return defaultBackend
+    ? { ...rest, LATENT_EXPLORER_DATA_DIR: dataDir }
+    : { ...rest, LATENT_EXPLORER_DATA_DIR: dataDir, LATENT_EXPLORER_BACKEND: 'cpu' };
 }
 
 /** Runs one command to its end. `umask` (POSIX) runs it under that umask, through sh. */
 export function cli(
   dataDir: string,
   args: string[],
-  options: { umask?: string } = {},
+  options: { umask?: string; defaultBackend?: boolean } = {},
 ): Promise<CliResult> {
+  const childEnv = env(dataDir, options.defaultBackend);
   const child =
     options.umask !== undefined
       ? spawn(
           '/bin/sh',
           ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, BIN, ...args],
-          { cwd: REPO_ROOT, env: env(dataDir) },
+          { cwd: REPO_ROOT, env: childEnv },
         )
-      : spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: env(dataDir) });
+      : spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: childEnv });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));

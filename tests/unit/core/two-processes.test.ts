@@ -3,13 +3,13 @@
  * writer at a time, readers beside it never change state, a dead writer's lock is taken over,
  * a CLI run's final state is on disk when it exits, and the data directory is private.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunInfo } from '../../../app/contract';
+import type { AppStatus, RunInfo } from '../../../app/contract';
 import { cli, cliBuilt, serve, stop } from './two-process-helpers';
 
 let tmp: string;
@@ -136,6 +136,18 @@ describe('two processes on one data directory', () => {
     expect((await cli(dataDir, ['ingest', path.join(tmp, 'D')])).code).toBe(0); // A writer.
     expect(stored()).toBe('completed');
   }, 180_000);
+
+  it('reports the automatically chosen backend to a reader, creating nothing', async () => {
+    const dataDir = path.join(tmp, 'never-created');
+    const info = await cli(dataDir, ['info', '--json'], { defaultBackend: true });
+    expect(info.code, info.stderr).toBe(0);
+    const status = JSON.parse(info.stdout) as AppStatus;
+    expect(status.engine.requested).toBeNull();
+    expect(status.engine.attempts.filter((a) => a.ok).map((a) => a.name)).toContain(
+      status.engine.backend,
+    );
+    expect(existsSync(dataDir)).toBe(false);
+  }, 60_000);
 
   it.skipIf(process.platform === 'win32')(
     'keeps the data directory private under umask 022',
