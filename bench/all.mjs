@@ -3,7 +3,8 @@
 //   1. ingest throughput and memory        bench/run.mjs
 //   2. responsiveness while training       bench/training-lag.bench.ts
 //   3. VAE engine vs the PyTorch reference bench/engine/run.mjs (needs python3-torch for PyTorch)
-// `--quick` is passed on to each (a few minutes in all); `--skip engine,ingest,lag` leaves some out.
+//   4. latent k-NN: exact vs HNSW, recall  bench/latent/knn.bench.ts
+// `--quick` is passed on to each (a few minutes in all); `--skip engine,ingest,lag,knn` leaves some out.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -55,3 +56,29 @@ if (!skip.has('lag')) {
 }
 
 if (!skip.has('engine')) run(['bench/engine/run.mjs', ...quick]);
+
+if (!skip.has('knn')) {
+  const outfile = join(root, 'build', 'bench', 'knn.bench.js');
+  await build({
+    entryPoints: [join(root, 'bench', 'latent', 'knn.bench.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  console.log('\n== latent k-NN');
+  const knn = spawnSync(process.execPath, [outfile, '--rows', values.quick ? '5000' : '50000'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
+  if (knn.status !== 0) throw new Error(`latent k-NN failed with exit code ${knn.status}`);
+  process.stdout.write(knn.stdout);
+  const dir = join(root, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const date = new Date().toISOString().slice(0, 10);
+  writeFileSync(join(dir, `latent-knn-${date}${values.quick ? '-quick' : ''}.json`), knn.stdout);
+}
