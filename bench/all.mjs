@@ -29,10 +29,14 @@ const run = (args) => {
 
 if (!skip.has('ingest')) run(['bench/run.mjs', ...quick]);
 
-if (!skip.has('lag')) {
-  const outfile = join(root, 'build', 'bench', 'training-lag.bench.js');
+/**
+ * Bundles a TypeScript benchmark, runs it, echoes its JSON stdout and keeps it as
+ * bench/results/<name>-<date>[-quick].json.
+ */
+const runBundled = async (name, entry, args) => {
+  const outfile = join(root, 'build', 'bench', `${name}.bench.js`);
   await build({
-    entryPoints: [join(root, 'bench', 'training-lag.bench.ts')],
+    entryPoints: [join(root, ...entry.split('/'))],
     outfile,
     bundle: true,
     platform: 'node',
@@ -41,44 +45,30 @@ if (!skip.has('lag')) {
     packages: 'external',
     logLevel: 'warning',
   });
-  console.log('\n== training-lag');
-  const lag = spawnSync(process.execPath, [outfile, '--seconds', values.quick ? '10' : '40'], {
+  console.log(`\n== ${name}`);
+  const result = spawnSync(process.execPath, [outfile, ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
   });
-  if (lag.status !== 0) throw new Error(`training-lag failed with exit code ${lag.status}`);
-  process.stdout.write(lag.stdout);
+  if (result.status !== 0) throw new Error(`${name} failed with exit code ${result.status}`);
+  process.stdout.write(result.stdout);
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const date = new Date().toISOString().slice(0, 10);
-  writeFileSync(join(dir, `training-lag-${date}${values.quick ? '-quick' : ''}.json`), lag.stdout);
-}
+  writeFileSync(join(dir, `${name}-${date}${values.quick ? '-quick' : ''}.json`), result.stdout);
+};
+
+if (!skip.has('lag'))
+  await runBundled('training-lag', 'bench/training-lag.bench.ts', [
+    '--seconds',
+    values.quick ? '10' : '40',
+  ]);
 
 if (!skip.has('engine')) run(['bench/engine/run.mjs', ...quick]);
 
-if (!skip.has('knn')) {
-  const outfile = join(root, 'build', 'bench', 'knn.bench.js');
-  await build({
-    entryPoints: [join(root, 'bench', 'latent', 'knn.bench.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  console.log('\n== latent k-NN');
-  const knn = spawnSync(process.execPath, [outfile, '--rows', values.quick ? '5000' : '50000'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-  });
-  if (knn.status !== 0) throw new Error(`latent k-NN failed with exit code ${knn.status}`);
-  process.stdout.write(knn.stdout);
-  const dir = join(root, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const date = new Date().toISOString().slice(0, 10);
-  writeFileSync(join(dir, `latent-knn-${date}${values.quick ? '-quick' : ''}.json`), knn.stdout);
-}
+if (!skip.has('knn'))
+  await runBundled('latent-knn', 'bench/latent/knn.bench.ts', [
+    '--rows',
+    values.quick ? '5000' : '50000',
+  ]);
