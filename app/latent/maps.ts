@@ -72,6 +72,28 @@ function flatten(points: number[][], dims: number): Float32Array {
   return out;
 }
 
+/**
+ * Runs `steps` optimisation steps, reporting progress, honouring the abort signal and yielding
+ * to the event loop every 10 steps.
+ */
+async function optimise(
+  steps: number,
+  step: () => void,
+  options: MapOptions,
+  what: string,
+): Promise<void> {
+  for (let i = 0; i < steps; i++) {
+    if (i % 10 === 0) {
+      throwIfAborted(options.signal, what);
+      options.onProgress?.(i, steps);
+      await yieldToEventLoop();
+    }
+    step();
+  }
+  throwIfAborted(options.signal, what);
+  options.onProgress?.(steps, steps);
+}
+
 export interface UmapOptions extends MapOptions {
   /** Neighbourhood size (default 15, clamped to N − 1). */
   nNeighbors?: number;
@@ -100,17 +122,7 @@ export async function umapMap(table: LatentTable, options: UmapOptions = {}): Pr
     random: seededUniform(options.seed ?? 1),
     ...(options.nEpochs === undefined ? {} : { nEpochs: options.nEpochs }),
   });
-  const epochs = umap.initializeFit(x);
-  for (let e = 0; e < epochs; e++) {
-    if (e % 10 === 0) {
-      throwIfAborted(options.signal, 'The UMAP map');
-      options.onProgress?.(e, epochs);
-      await yieldToEventLoop();
-    }
-    umap.step();
-  }
-  throwIfAborted(options.signal, 'The UMAP map');
-  options.onProgress?.(epochs, epochs);
+  await optimise(umap.initializeFit(x), () => umap.step(), options, 'The UMAP map');
   return { method: 'umap', rows, dims, coords: flatten(umap.getEmbedding(), dims) };
 }
 
@@ -148,16 +160,7 @@ export async function tsneMap(table: LatentTable, options: TsneOptions = {}): Pr
   const normal = seededNormal(options.seed ?? 1);
   tsne.gaussRandom = normal;
   tsne.initDataRaw(x);
-  for (let it = 0; it < iterations; it++) {
-    if (it % 10 === 0) {
-      throwIfAborted(options.signal, 'The t-SNE map');
-      options.onProgress?.(it, iterations);
-      await yieldToEventLoop();
-    }
-    tsne.step();
-  }
-  throwIfAborted(options.signal, 'The t-SNE map');
-  options.onProgress?.(iterations, iterations);
+  await optimise(iterations, () => tsne.step(), options, 'The t-SNE map');
   // getSolution() is typed any[] by the package: rows of `dims` numbers.
   const solution = tsne.getSolution() as number[][];
   return { method: 'tsne', rows, dims, coords: flatten(solution, dims) };
