@@ -84,7 +84,8 @@ export class Library implements IngestStore {
     await mkdir(join(dataDir, PIXELS_DIR), { recursive: true });
     const legacy = options.legacyFolderSettings;
     const catalogue = new Catalogue(join(dataDir, CATALOGUE_FILE), {
-      migration: legacy !== undefined ? { legacyFolderSpecs: readLegacyFolderSpecs(legacy) } : {},
+      migration:
+        legacy !== undefined ? { legacyFolderSpecs: () => readLegacyFolderSpecs(legacy) } : {},
     });
     // The migration has committed (or ran before a crash left the file behind): it is done with.
     if (legacy !== undefined) removeLegacyFolderSettings(legacy);

@@ -7,8 +7,11 @@ import type Database from 'better-sqlite3';
 
 /** What a migration may need besides the database (data kept elsewhere by earlier versions). */
 export interface MigrationInputs {
-  /** Folder id -> preprocessing spec as JSON, read from the old folder-settings file. */
-  legacyFolderSpecs?: ReadonlyMap<number, string>;
+  /**
+   * Folder id -> preprocessing spec as JSON from the old folder-settings file; called only by
+   * the migration that needs it, so an up-to-date catalogue opens without reading it.
+   */
+  legacyFolderSpecs?: () => ReadonlyMap<number, string>;
 }
 
 type Migration = (db: Database.Database, inputs: MigrationInputs) => void;
@@ -98,7 +101,7 @@ const MIGRATIONS: readonly Migration[] = [
   (db, inputs) => {
     db.exec('ALTER TABLE folders ADD COLUMN spec_json TEXT');
     const set = db.prepare('UPDATE folders SET spec_json = ? WHERE id = ?');
-    for (const [id, json] of inputs.legacyFolderSpecs ?? []) set.run(json, id);
+    for (const [id, json] of inputs.legacyFolderSpecs?.() ?? []) set.run(json, id);
   },
 ];
 
