@@ -25,6 +25,13 @@ export {
   type DecodeResult,
   type ImageMeta,
 } from './decode';
+export {
+  EmbeddingStore,
+  type EmbeddingRow,
+  type EmbeddingSetInfo,
+  type StoredEmbeddings,
+  type StoredMap,
+} from './embeddings';
 export { classifyPath, formatSupport, type FormatInfo } from './formats';
 export { checkRelativePath, PathRefusedError, resolveLibraryFile } from './paths';
 export {

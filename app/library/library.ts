@@ -13,6 +13,7 @@ import { isAbsolute, join } from 'node:path';
 import { isUtf8 } from 'node:buffer';
 import { ExplorerError } from '../contract';
 import { Catalogue } from './catalogue';
+import { EmbeddingStore } from './embeddings';
 import { readLegacyFolderSpecs, removeLegacyFolderSettings } from './legacy-folder-settings';
 import {
   ingestFolder,
@@ -67,12 +68,16 @@ export class Library implements IngestStore {
   private readonly caches = new Map<string, Promise<{ id: number; file: PixelCacheFile }>>();
   private readonly ingesting = new Set<number>();
   private closed = false;
+  /** Latent embeddings per run and checkpoint step, and their cached 2-D maps (embeddings.ts). */
+  readonly embeddings: EmbeddingStore;
 
   private constructor(
     readonly dataDir: string,
     readonly catalogue: Catalogue,
     readonly readOnly: boolean,
-  ) {}
+  ) {
+    this.embeddings = new EmbeddingStore(catalogue.db, readOnly);
+  }
 
   static async open(dataDir: string, options: OpenLibraryOptions = {}): Promise<Library> {
     if (!isAbsolute(dataDir))

@@ -103,6 +103,43 @@ const MIGRATIONS: readonly Migration[] = [
     const set = db.prepare('UPDATE folders SET spec_json = ? WHERE id = ?');
     for (const [id, json] of inputs.legacyFolderSpecs?.() ?? []) set.run(json, id);
   },
+  // 3: latent embeddings of a run at a checkpoint step, keyed by content hash (duplicates share a
+  // row, a changed file needs a new one, removed images stop joining), and cached 2-D maps of a
+  // set. A set's revision is bumped by every write or drop; a map records the revision it was
+  // computed from, so a stale map is recognised. Blobs are little-endian float32 / int32.
+  (db) => {
+    db.exec(`
+      CREATE TABLE embedding_sets (
+        id         INTEGER PRIMARY KEY,
+        run_id     TEXT NOT NULL,
+        step       INTEGER NOT NULL,
+        dims       INTEGER NOT NULL,
+        revision   INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (run_id, step)
+      );
+      CREATE TABLE embeddings (
+        set_id   INTEGER NOT NULL REFERENCES embedding_sets(id) ON DELETE CASCADE,
+        hash     TEXT NOT NULL,
+        mu       BLOB NOT NULL,
+        logvar   BLOB NOT NULL,
+        neg_elbo REAL NOT NULL,
+        kl       REAL NOT NULL,
+        PRIMARY KEY (set_id, hash)
+      ) WITHOUT ROWID;
+      CREATE TABLE latent_maps (
+        set_id     INTEGER NOT NULL REFERENCES embedding_sets(id) ON DELETE CASCADE,
+        method     TEXT NOT NULL,
+        revision   INTEGER NOT NULL,
+        meta_json  TEXT NOT NULL,
+        image_ids  BLOB NOT NULL,
+        coords     BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (set_id, method)
+      );
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -27,8 +27,11 @@ describe('Catalogue', () => {
         .all();
       expect(tables.map((t) => (t as { name: string }).name)).toEqual([
         'contents',
+        'embedding_sets',
+        'embeddings',
         'folders',
         'images',
+        'latent_maps',
         'pixel_caches',
         'pixel_records',
         'scans',

@@ -27,6 +27,7 @@ async function schemaOneCatalogue(libraryDir: string, folders: string[]): Promis
   for (const folder of folders) ids.push((await lib.addFolder(folder)).id);
   await lib.close();
   const db = new Database(path.join(libraryDir, CATALOGUE_FILE));
+  db.exec('DROP TABLE latent_maps; DROP TABLE embeddings; DROP TABLE embedding_sets');
   db.exec('ALTER TABLE folders DROP COLUMN spec_json');
   db.pragma('user_version = 1');
   db.close();
