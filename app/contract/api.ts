@@ -37,6 +37,35 @@ import type {
   RemoveFolderRequest,
   RescanRequest,
 } from './schemas';
+import type {
+  AttributeResult,
+  EmbeddingsInfo,
+  EncodeLibraryReport,
+  ImagePosterior,
+  InterpolationResult,
+  LatentGridResult,
+  LatentMap,
+  LatentSummary,
+  MapPointDecode,
+  NeighborsResult,
+  OutliersResult,
+  TraversalResult,
+} from './latent';
+import type {
+  AttributeRequest,
+  ComputeMapRequest,
+  DecodeMapPointRequest,
+  EmbeddingsStatusRequest,
+  EncodeLibraryRequest,
+  GetMapRequest,
+  InterpolateRequest,
+  LatentGridRequest,
+  LatentSummaryRequest,
+  NeighborsRequest,
+  OutliersRequest,
+  PosteriorRequest,
+  TraverseRequest,
+} from './latent-schemas';
 
 export interface ExplorerApi {
   /** Versions, data directory, the active tfjs backend and what this transport can do. */
@@ -93,6 +122,39 @@ export interface ExplorerApi {
   samplePrior(req: SamplePriorRequest): Promise<PriorSample>;
   /** Validation −ELBO, and optionally the IWAE bound, as a cancellable `evaluate` job. */
   evaluateRun(req: EvaluateRunRequest): Promise<EvaluationReport>;
+
+  // Latent-space operations. `runId` defaults to the latest completed run; operations on
+  // stored embeddings need `encodeLibrary` first (done automatically when a run completes).
+  /**
+   * Encodes the run's folders with its current checkpoint and stores μ, log σ² and −ELBO per
+   * image, as a cancellable `encode` job. Incremental: only new or changed images are encoded,
+   * removed ones are dropped; a cancelled job keeps the batches it finished.
+   */
+  encodeLibrary(req?: EncodeLibraryRequest): Promise<EncodeLibraryReport>;
+  /** What is stored for the run (null: nothing encoded yet). */
+  embeddingsStatus(req?: EmbeddingsStatusRequest): Promise<EmbeddingsInfo | null>;
+  /** μ, σ and KL to the prior per dimension of one image, file or code, with decode(μ). */
+  posterior(req: PosteriorRequest): Promise<ImagePosterior>;
+  /** Top-k library images nearest to an image, file or code, optionally within folders. */
+  neighbors(req: NeighborsRequest): Promise<NeighborsResult>;
+  /** Linear or spherical path through 2+ sources, decoded, with the on-manifold distance. */
+  interpolate(req: InterpolateRequest): Promise<InterpolationResult>;
+  /** One dimension or a direction swept around a source, in prior σ units, decoded. */
+  traverse(req: TraverseRequest): Promise<TraversalResult>;
+  /** Decoded grid over two dimensions at prior percentiles (the VAE manifold picture). */
+  latentGrid(req: LatentGridRequest): Promise<LatentGridResult>;
+  /** Per-dimension mean σ / KL, active units and folder agreement of neighbours. */
+  latentSummary(req?: LatentSummaryRequest): Promise<LatentSummary>;
+  /** 2-D map of the library (PCA, UMAP, t-SNE) as a cancellable `map` job, cached per checkpoint. */
+  computeMap(req: ComputeMapRequest): Promise<LatentMap>;
+  /** The cached map of the current checkpoint, or null. */
+  getMap(req: GetMapRequest): Promise<LatentMap | null>;
+  /** The latent code at a point of a map, decoded. */
+  decodeMapPoint(req: DecodeMapPointRequest): Promise<MapPointDecode>;
+  /** The attribute vector between two groups, its held-out consistency, applied to a target. */
+  attributeVector(req: AttributeRequest): Promise<AttributeResult>;
+  /** The library images the model explains worst (highest −ELBO). */
+  outliers(req?: OutliersRequest): Promise<OutliersResult>;
 }
 
 /** Events pushed by the core to every connected UI. */
@@ -259,7 +321,7 @@ export interface ProblemPage {
   problems: ProblemEntry[];
 }
 
-export type JobKind = 'ingest' | 'demo' | 'train' | 'evaluate';
+export type JobKind = 'ingest' | 'demo' | 'train' | 'evaluate' | 'encode' | 'map';
 export type JobState = 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface JobProgress {

@@ -4,6 +4,8 @@ export * from './client';
 export * from './errors';
 export * from './methods';
 export * from './schemas';
+export * from './latent';
+export * from './latent-schemas';
 export * from './format';
 export * from './media';
 export * from './training';

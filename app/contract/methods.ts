@@ -31,6 +31,19 @@ export const API_METHODS = [
   'reconstruct',
   'samplePrior',
   'evaluateRun',
+  'encodeLibrary',
+  'embeddingsStatus',
+  'posterior',
+  'neighbors',
+  'interpolate',
+  'traverse',
+  'latentGrid',
+  'latentSummary',
+  'computeMap',
+  'getMap',
+  'decodeMapPoint',
+  'attributeVector',
+  'outliers',
 ] as const;
 
 export type ApiMethod = (typeof API_METHODS)[number];

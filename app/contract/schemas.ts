@@ -5,6 +5,15 @@
  */
 import { z } from 'zod';
 import type { ApiMethod } from './methods';
+import { LATENT_SCHEMAS } from './latent-schemas';
+import {
+  IdSchema as Id,
+  LatentSchema as Latent,
+  RunIdSchema,
+  SeedSchema,
+} from './schema-primitives';
+
+export { RunIdSchema };
 
 /** Methods without arguments accept `undefined` or `{}` and nothing else. */
 const EmptyRequest = z.strictObject({}).optional();
@@ -20,7 +29,6 @@ export const JobIdSchema = z
   .string()
   .regex(/^job-[0-9]+-[0-9a-z]+$/, 'not a job id (expected job-<n>-<suffix>)');
 
-const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const Channel = z.number().int().min(0).max(255);
 
 export const PreprocessSpecSchema = z.strictObject({
@@ -59,9 +67,6 @@ export const DEMO_DATASETS = ['fashion-mnist', 'shapes'] as const;
 export const OpenDemoRequestSchema = z.strictObject({ dataset: z.enum(DEMO_DATASETS) });
 export const CancelJobRequestSchema = z.strictObject({ jobId: JobIdSchema });
 
-export const RunIdSchema = z
-  .string()
-  .regex(/^run-[0-9]{8}-[0-9]{6}-[0-9a-z]{4}$/, 'not a run id (expected run-YYYYMMDD-HHMMSS-xxxx)');
 const RunRequest = z.strictObject({ runId: RunIdSchema });
 
 export const ModelOptionsSchema = z.strictObject({
@@ -90,12 +95,7 @@ export const TrainingRequestSchema = z.strictObject({
   /** Stop after this many epochs without a better validation loss (0 = off). */
   earlyStoppingPatience: z.number().int().min(0).max(1000).optional(),
   checkpointEverySteps: z.number().int().min(1).optional(),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .optional(),
+  seed: SeedSchema.optional(),
 });
 
 export const TrainingDefaultsRequestSchema = z.strictObject({
@@ -106,7 +106,6 @@ export const TrainingDefaultsRequestSchema = z.strictObject({
 });
 
 const ImageIds = z.array(Id).min(1).max(1024);
-const Latent = z.array(z.number().finite()).min(2).max(256);
 
 export const PauseTrainingRequestSchema = RunRequest;
 export const ResumeTrainingRequestSchema = RunRequest;
@@ -120,14 +119,10 @@ export const DecodeRequestSchema = z.strictObject({
 });
 export const ReconstructRequestSchema = z.strictObject({ runId: RunIdSchema, imageIds: ImageIds });
 export const SamplePriorRequestSchema = z.strictObject({
-  runId: RunIdSchema,
+  /** Default: the latest completed run. */
+  runId: RunIdSchema.optional(),
   count: z.number().int().min(1).max(256),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .optional(),
+  seed: SeedSchema.optional(),
 });
 export const EvaluateRunRequestSchema = z.strictObject({
   runId: RunIdSchema,
@@ -163,6 +158,7 @@ export const API_SCHEMAS = {
   reconstruct: ReconstructRequestSchema,
   samplePrior: SamplePriorRequestSchema,
   evaluateRun: EvaluateRunRequestSchema,
+  ...LATENT_SCHEMAS,
 } as const satisfies Record<ApiMethod, z.ZodType>;
 
 export type EmptyRequest = z.input<typeof EmptyRequest>;

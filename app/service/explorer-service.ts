@@ -37,14 +37,40 @@ import {
   type TrainingDefaults,
   type TrainingDefaultsRequest,
   type TrainingRequest,
+  type AttributeRequest,
+  type AttributeResult,
+  type ComputeMapRequest,
+  type DecodeMapPointRequest,
+  type EmbeddingsInfo,
+  type EmbeddingsStatusRequest,
+  type EncodeLibraryReport,
+  type EncodeLibraryRequest,
+  type GetMapRequest,
+  type ImagePosterior,
+  type InterpolateRequest,
+  type InterpolationResult,
+  type LatentGridRequest,
+  type LatentGridResult,
+  type LatentMap,
+  type LatentSummary,
+  type LatentSummaryRequest,
+  type MapPointDecode,
+  type NeighborsRequest,
+  type NeighborsResult,
+  type OutliersRequest,
+  type OutliersResult,
+  type PosteriorRequest,
+  type TraversalResult,
+  type TraverseRequest,
 } from '../contract';
-import type { ModelMethod } from '../engine/worker/protocol';
+import type { ModelArgs, ModelResult } from '../engine/worker/protocol';
 import type { Library, OpenLibraryOptions } from '../library';
 import { dataDirLayout } from '../paths';
 import type { DataDirAccess } from './data-dir-lock';
 import { EventBus } from './event-bus';
 import { JobRunner, type JobRunnerOptions } from './jobs';
 import { LibraryController, type IngestTuning, type MediaFile } from './library-controller';
+import { LatentController } from './latent-controller';
 import { ModelClient } from './model-client';
 import { RunStore } from './run-store';
 import { TrainingController } from './training-controller';
@@ -75,6 +101,8 @@ export interface ServiceDeps {
   jobs?: JobRunnerOptions;
   fashionMnistSource?: string;
   ingest?: IngestTuning;
+  /** Images per batch of the encode job (tests make it small to cancel between batches). */
+  encodeBatch?: number;
   /** Starts engine worker processes (child processes in Node, utility processes in Electron). */
   spawnWorker: WorkerSpawner;
 }
@@ -85,6 +113,7 @@ export class ExplorerService implements ExplorerApi {
   private readonly library: LibraryController;
   private readonly training: TrainingController;
   private readonly model: ModelClient;
+  private readonly latent: LatentController;
   private readonly access: DataDirAccess;
   private disposed: Promise<void> | null = null;
 
@@ -113,6 +142,22 @@ export class ExplorerService implements ExplorerApi {
       folders: async () => (await this.library.state()).folders,
     });
     this.model = new ModelClient(deps.spawnWorker, dataDirLayout(deps.dataDir).library);
+    this.latent = new LatentController({
+      library: () => this.library.open(),
+      readOnly: reader !== null,
+      training: this.training,
+      model: this.model,
+      jobs: this.jobs,
+      events: this.events,
+      ...(deps.encodeBatch !== undefined ? { encodeBatch: deps.encodeBatch } : {}),
+    });
+    // A completed run's library is encoded at once, so its latent space is ready to explore.
+    if (reader === null) {
+      this.events.on('train:state', (run) => {
+        if (run.state === 'completed' && this.disposed === null)
+          this.latent.encodeLibrary({ runId: run.id }).catch(() => undefined);
+      });
+    }
   }
 
   async getStatus(): Promise<AppStatus> {
@@ -212,43 +257,46 @@ export class ExplorerService implements ExplorerApi {
     return this.training.detail(req.runId);
   }
 
-  deleteRun(req: RunRequest): Promise<RunInfo[]> {
-    return this.training.remove(req.runId);
+  async deleteRun(req: RunRequest): Promise<RunInfo[]> {
+    const runs = await this.training.remove(req.runId);
+    (await this.library.open()).embeddings.dropRun(req.runId);
+    return runs;
   }
 
-  private async infer(method: ModelMethod, runId: string, args: unknown): Promise<unknown> {
-    const { run, dir } = await this.training.checkpointOf(runId);
-    return this.model.call(method, dir, run.spec, args);
+  private async infer<M extends 'encode' | 'decode' | 'reconstruct' | 'samplePrior'>(
+    method: M,
+    runId: string | undefined,
+    args: ModelArgs<M>,
+  ): Promise<ModelResult<M>> {
+    const { run, dir } = await this.latent.resolveRun(runId);
+    return this.model.call(method, { checkpointDir: dir, spec: run.spec }, args);
   }
 
-  async encode(req: EncodeRequest): Promise<Posterior[]> {
-    return (await this.infer('encode', req.runId, { imageIds: req.imageIds })) as Posterior[];
+  encode(req: EncodeRequest): Promise<Posterior[]> {
+    return this.infer('encode', req.runId, { imageIds: req.imageIds });
   }
 
-  async decode(req: DecodeRequest): Promise<DecodedImage[]> {
-    return (await this.infer('decode', req.runId, { latents: req.latents })) as DecodedImage[];
+  decode(req: DecodeRequest): Promise<DecodedImage[]> {
+    return this.infer('decode', req.runId, { latents: req.latents });
   }
 
-  async reconstruct(req: ReconstructRequest): Promise<DecodedImage[]> {
-    return (await this.infer('reconstruct', req.runId, {
-      imageIds: req.imageIds,
-    })) as DecodedImage[];
+  reconstruct(req: ReconstructRequest): Promise<DecodedImage[]> {
+    return this.infer('reconstruct', req.runId, { imageIds: req.imageIds });
   }
 
-  async samplePrior(req: SamplePriorRequest): Promise<PriorSample> {
-    return (await this.infer('samplePrior', req.runId, {
+  samplePrior(req: SamplePriorRequest): Promise<PriorSample> {
+    return this.infer('samplePrior', req.runId, {
       count: req.count,
-      seed: req.seed,
-    })) as PriorSample;
+      ...(req.seed !== undefined ? { seed: req.seed } : {}),
+    });
   }
 
   async evaluateRun(req: EvaluateRunRequest): Promise<EvaluationReport> {
     const { run, dir } = await this.training.checkpointOf(req.runId);
     const job = this.jobs.start('evaluate', `Evaluating ${run.id}`, 'images', async (ctx) => {
-      const value = (await this.model.call(
+      const value = await this.model.call(
         'evaluate',
-        dir,
-        run.spec,
+        { checkpointDir: dir, spec: run.spec },
         {
           folderIds: run.settings.folderIds,
           validationFraction: run.settings.validationFraction,
@@ -256,10 +304,81 @@ export class ExplorerService implements ExplorerApi {
           ...(req.maxImages !== undefined ? { maxImages: req.maxImages } : {}),
         },
         { signal: ctx.signal, onProgress: (done, total) => ctx.progress(done, total) },
-      )) as Omit<EvaluationReport, 'runId'>;
+      );
       return { runId: run.id, ...value };
     });
     return job.result;
+  }
+
+  // ------------------------------------------------------------------ latent-space operations
+  encodeLibrary(req?: EncodeLibraryRequest): Promise<EncodeLibraryReport> {
+    return this.latent.encodeLibrary(req ?? {});
+  }
+
+  embeddingsStatus(req?: EmbeddingsStatusRequest): Promise<EmbeddingsInfo | null> {
+    return this.latent.embeddingsStatus(req?.runId);
+  }
+
+  async posterior(req: PosteriorRequest): Promise<ImagePosterior> {
+    return (await this.latent.call('posterior', req.runId, { source: req.source })).value;
+  }
+
+  async neighbors(req: NeighborsRequest): Promise<NeighborsResult> {
+    const { runId, ...args } = req;
+    const { run, value } = await this.latent.call('neighbors', runId, args);
+    return { runId: run.id, step: run.checkpoint.step, ...value };
+  }
+
+  async interpolate(req: InterpolateRequest): Promise<InterpolationResult> {
+    const { runId, ...args } = req;
+    const { run, value } = await this.latent.call('interpolate', runId, args);
+    return { runId: run.id, ...value };
+  }
+
+  async traverse(req: TraverseRequest): Promise<TraversalResult> {
+    const { runId, ...args } = req;
+    const { run, value } = await this.latent.call('traverse', runId, args);
+    return { runId: run.id, ...value };
+  }
+
+  async latentGrid(req: LatentGridRequest): Promise<LatentGridResult> {
+    const { runId, ...args } = req;
+    const { run, value } = await this.latent.call('latentGrid', runId, args);
+    return { runId: run.id, ...value };
+  }
+
+  async latentSummary(req?: LatentSummaryRequest): Promise<LatentSummary> {
+    const args = req?.k !== undefined ? { k: req.k } : {};
+    const { run, value } = await this.latent.call('latentSummary', req?.runId, args);
+    return { runId: run.id, step: run.checkpoint.step, ...value };
+  }
+
+  computeMap(req: ComputeMapRequest): Promise<LatentMap> {
+    return this.latent.computeMap(req);
+  }
+
+  getMap(req: GetMapRequest): Promise<LatentMap | null> {
+    return this.latent.getMap(req.runId, req.method);
+  }
+
+  async decodeMapPoint(req: DecodeMapPointRequest): Promise<MapPointDecode> {
+    const { runId, ...args } = req;
+    return (await this.latent.call('decodeMapPoint', runId, args)).value;
+  }
+
+  async attributeVector(req: AttributeRequest): Promise<AttributeResult> {
+    const { runId, ...args } = req;
+    const { run, value } = await this.latent.call('attributeVector', runId, args);
+    return { runId: run.id, ...value };
+  }
+
+  async outliers(req?: OutliersRequest): Promise<OutliersResult> {
+    const args = {
+      limit: req?.limit ?? 20,
+      ...(req?.folderIds !== undefined ? { folderIds: req.folderIds } : {}),
+    };
+    const { run, value } = await this.latent.call('outliers', req?.runId, args);
+    return { runId: run.id, step: run.checkpoint.step, ...value };
   }
 
   /**
@@ -270,7 +389,6 @@ export class ExplorerService implements ExplorerApi {
     return this.library.readMedia(kind, imageId);
   }
 
-  /** Stops training (after a checkpoint), cancels jobs, stops workers, closes the catalogue. */
   /**
    * Stops training (after a checkpoint, its final state written), cancels jobs, stops workers,
    * closes the catalogue and releases the writer lock. Idempotent.

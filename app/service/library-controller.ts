@@ -93,6 +93,11 @@ export class LibraryController {
     }
   }
 
+  /** The catalogue (opened on first use; read-only in a reader process). */
+  open(): Promise<Library> {
+    return this.lib();
+  }
+
   private lib(): Promise<Library> {
     if (this.noCatalogueYet()) {
       return Promise.reject(

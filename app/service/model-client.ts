@@ -5,13 +5,27 @@
  * is the one the app reports: the service process itself never loads TensorFlow.js.
  */
 import { ExplorerError, type EngineStatus, type PreprocessSpec } from '../contract';
-import type { ModelEvent, ModelMethod } from '../engine/worker/protocol';
+import type {
+  EmbeddingsRef,
+  ModelArgs,
+  ModelCall,
+  ModelEvent,
+  ModelMethod,
+  ModelResult,
+} from '../engine/worker/protocol';
 import type { WorkerPort, WorkerSpawner } from './worker-port';
 
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
   onProgress?: (done: number, total: number) => void;
+}
+
+/** The checkpoint a call runs on: its directory, the run's input spec and stored embeddings. */
+export interface ModelTarget {
+  checkpointDir: string;
+  spec: PreprocessSpec;
+  embeddings?: EmbeddingsRef | null;
 }
 
 export interface ModelCallOptions {
@@ -84,18 +98,18 @@ export class ModelClient {
     }
   }
 
-  async call(
-    method: ModelMethod,
-    checkpointDir: string,
-    spec: PreprocessSpec,
-    args: unknown,
+  async call<M extends ModelMethod>(
+    method: M,
+    target: ModelTarget,
+    args: ModelArgs<M>,
     options: ModelCallOptions = {},
-  ): Promise<unknown> {
+  ): Promise<ModelResult<M>> {
     await this.start();
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    return new Promise<ModelResult<M>>((resolve, reject) => {
       this.pending.set(id, {
-        resolve,
+        // The worker answers `id` with the result of `method` (see ModelMethods).
+        resolve: (value) => resolve(value as ModelResult<M>),
         reject,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
@@ -104,15 +118,17 @@ export class ModelClient {
         () => this.port?.postMessage({ type: 'cancel', id }),
         { once: true },
       );
-      this.port?.postMessage({
+      const call: ModelCall<M> = {
         type: 'call',
         id,
         method,
-        checkpointDir,
+        checkpointDir: target.checkpointDir,
         libraryDir: this.libraryDir,
-        spec,
+        spec: target.spec,
+        embeddings: target.embeddings ?? null,
         args,
-      });
+      };
+      this.port?.postMessage(call);
     });
   }
 

@@ -3,13 +3,7 @@
  * is saved), reads pixels from the library, and answers encode / decode / reconstruct /
  * samplePrior / evaluate. Calls are cancellable by id.
  */
-import type {
-  DecodedImage,
-  EvaluationReport,
-  Posterior,
-  PreprocessSpec,
-  PriorSample,
-} from '../../contract';
+import type { DecodedImage, PreprocessSpec } from '../../contract';
 import { ExplorerError } from '../../contract';
 import type { Library } from '../../library';
 import { activeUnits } from '../active-units';
@@ -17,10 +11,18 @@ import { loadCheckpoint, resolveCheckpoint } from '../checkpoint';
 import { evaluateElbo, iwaeBound } from '../evaluate';
 import { decodeLatents, encodeImages, reconstructImages } from '../inference';
 import { disposeVae, type Vae } from '../model/vae';
-import { mulberry32 } from '../../random';
+import { samplePrior } from '../../latent';
 import { libraryPixelSource, splitByHash, validationSample } from './dataset';
 import { toDecodedImages } from './images';
-import type { ModelCall, ModelEvent } from './protocol';
+import { rowsOf, TableCache, type LatentContext } from './latent-context';
+import * as ops from './latent-ops';
+import type { ModelArgs, ModelCall, ModelEvent, ModelMethod, ModelResult } from './protocol';
+
+type Handler<M extends ModelMethod> = (
+  call: ModelCall<M>,
+  vae: Vae,
+  signal: AbortSignal,
+) => Promise<ModelResult<M>> | ModelResult<M>;
 
 interface LoadedModel {
   savedAt: string;
@@ -36,6 +38,7 @@ export class ModelServer {
   private readonly models = new Map<string, LoadedModel>();
   private readonly libraries = new Map<string, Promise<Library>>();
   private readonly calls = new Map<number, AbortController>();
+  private readonly tables = new TableCache();
 
   constructor(private readonly deps: ModelServerDeps) {}
 
@@ -68,6 +71,7 @@ export class ModelServer {
   async close(): Promise<void> {
     for (const model of this.models.values()) disposeVae(model.vae);
     this.models.clear();
+    this.tables.clear();
     for (const lib of this.libraries.values()) await (await lib).close();
     this.libraries.clear();
   }
@@ -117,56 +121,98 @@ export class ModelServer {
 
   private async dispatch(call: ModelCall, signal: AbortSignal): Promise<unknown> {
     const vae = await this.model(call.checkpointDir);
-    const args = call.args as Record<string, unknown>;
-    switch (call.method) {
-      case 'encode': {
-        const ids = args.imageIds as number[];
-        const p = await encodeImages(vae, await this.pixels(call, ids), { signal });
-        const l = p.latentDim;
-        return ids.map<Posterior>((imageId, i) => ({
-          imageId,
-          mu: Array.from(p.mu.subarray(i * l, (i + 1) * l)),
-          logVar: Array.from(p.logVar.subarray(i * l, (i + 1) * l)),
-        }));
-      }
-      case 'decode': {
-        const latents = args.latents as number[][];
-        this.checkLatents(latents, vae.config.latentDim);
-        return this.images(
-          await decodeLatents(vae, Float32Array.from(latents.flat())),
-          latents.length,
-          call.spec,
-        );
-      }
-      case 'reconstruct': {
-        const ids = args.imageIds as number[];
-        return this.images(
-          await reconstructImages(vae, await this.pixels(call, ids), { signal }),
-          ids.length,
-          call.spec,
-        );
-      }
-      case 'samplePrior': {
-        const count = args.count as number;
-        const random = mulberry32((args.seed as number | undefined) ?? Date.now() % 2 ** 31);
-        const l = vae.config.latentDim;
-        const z = new Float32Array(count * l);
-        for (let i = 0; i < z.length; i++) {
-          // Box–Muller: two uniforms give one standard normal.
-          z[i] = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-        }
-        const latents = Array.from({ length: count }, (_, i) =>
-          Array.from(z.subarray(i * l, (i + 1) * l)),
-        );
-        return {
-          latents,
-          images: this.images(await decodeLatents(vae, z), count, call.spec),
-        } satisfies PriorSample;
-      }
-      case 'evaluate':
-        return this.evaluate(call, vae, args, signal);
-    }
+    const handler = this.handlers[call.method] as Handler<ModelMethod>;
+    return handler(call, vae, signal);
   }
+
+  private async context(call: ModelCall, vae: Vae, signal: AbortSignal): Promise<LatentContext> {
+    const library = await this.library(call.libraryDir);
+    return {
+      vae,
+      library,
+      spec: call.spec,
+      embeddings: call.embeddings,
+      signal,
+      progress: (done, total) => this.deps.send({ type: 'progress', id: call.id, done, total }),
+      pixelsOf: (ids) => this.pixels(call, ids),
+      tables: this.tables,
+    };
+  }
+
+  /** A latent operation: its context built, then the function of latent-ops.ts. */
+  private latent<M extends ModelMethod>(
+    run: (ctx: LatentContext, args: ModelArgs<M>) => Promise<ModelResult<M>> | ModelResult<M>,
+  ): Handler<M> {
+    return async (call, vae, signal) => run(await this.context(call, vae, signal), call.args);
+  }
+
+  private readonly handlers: { [M in ModelMethod]: Handler<M> } = {
+    encode: async (call, vae, signal) => {
+      const ids = call.args.imageIds;
+      const p = await encodeImages(vae, await this.pixels(call, ids), { signal });
+      const l = p.latentDim;
+      return ids.map((imageId, i) => ({
+        imageId,
+        mu: Array.from(p.mu.subarray(i * l, (i + 1) * l)),
+        logVar: Array.from(p.logVar.subarray(i * l, (i + 1) * l)),
+      }));
+    },
+    decode: async (call, vae) => {
+      const latents = call.args.latents;
+      this.checkLatents(latents, vae.config.latentDim);
+      return this.images(
+        await decodeLatents(vae, Float32Array.from(latents.flat())),
+        latents.length,
+        call.spec,
+      );
+    },
+    reconstruct: async (call, vae, signal) => {
+      const ids = call.args.imageIds;
+      return this.images(
+        await reconstructImages(vae, await this.pixels(call, ids), { signal }),
+        ids.length,
+        call.spec,
+      );
+    },
+    samplePrior: async (call, vae) => {
+      const { count } = call.args;
+      const z = samplePrior(count, vae.config.latentDim, call.args.seed ?? Date.now() % 2 ** 31);
+      return {
+        latents: rowsOf(z, vae.config.latentDim),
+        images: this.images(await decodeLatents(vae, z), count, call.spec),
+      };
+    },
+    evaluate: (call, vae, signal) => this.evaluate(call, vae, call.args, signal),
+    encodeSlots: async (call, vae, signal) => {
+      const lib = await this.library(call.libraryDir);
+      const images = await libraryPixelSource(lib, call.spec).read(call.args.slots);
+      const p = await encodeImages(vae, images, { signal });
+      const elbo = await evaluateElbo(vae, images, { batchSize: 128, seed: 0, signal });
+      return {
+        dims: p.latentDim,
+        mu: p.mu,
+        logVar: p.logVar,
+        negElbo: elbo.perImageNegElbo,
+        kl: elbo.perImageKl,
+      };
+    },
+    posterior: this.latent(ops.posterior),
+    neighbors: this.latent(ops.neighbors),
+    interpolate: this.latent(ops.interpolatePath),
+    traverse: this.latent(ops.traverse),
+    latentGrid: this.latent(ops.grid),
+    latentSummary: this.latent(ops.summary),
+    computeMap: this.latent(ops.computeMap),
+    decodeMapPoint: this.latent((ctx, args) => {
+      const map =
+        ctx.embeddings === null
+          ? null
+          : ctx.library.embeddings.loadMap(ctx.embeddings.setId, args.method);
+      return ops.decodeMapPoint(ctx, args, map);
+    }),
+    attributeVector: this.latent(ops.attribute),
+    outliers: this.latent(ops.outliers),
+  };
 
   private checkLatents(latents: number[][], dim: number): void {
     const bad = latents.findIndex((z) => z.length !== dim);
@@ -181,26 +227,22 @@ export class ModelServer {
   private async evaluate(
     call: ModelCall,
     vae: Vae,
-    args: Record<string, unknown>,
+    args: ModelArgs<'evaluate'>,
     signal: AbortSignal,
-  ): Promise<Omit<EvaluationReport, 'runId'>> {
+  ): Promise<ModelResult<'evaluate'>> {
     const lib = await this.library(call.libraryDir);
-    const set = lib.trainingSet(call.spec, args.folderIds as number[]);
-    const split = splitByHash(set, args.validationFraction as number);
+    const set = lib.trainingSet(call.spec, args.folderIds);
+    const split = splitByHash(set, args.validationFraction);
     const side = split.validation.slots.length > 0 ? split.validation : split.train;
-    const max = (args.maxImages as number | undefined) ?? 10_000;
+    const max = args.maxImages ?? 10_000;
     // A seeded sample when capped (never the first N in path order, which is a few classes).
-    const { indices } = validationSample(
-      side.slots.length,
-      max,
-      (args.seed as number | undefined) ?? 0,
-    );
+    const { indices } = validationSample(side.slots.length, max, args.seed ?? 0);
     const slots = Array.from(indices, (i) => side.slots[i] as number);
     const ids = Array.from(indices, (i) => side.imageIds[i] as number);
     if (slots.length === 0)
       throw new ExplorerError('BAD_REQUEST', 'There are no images to evaluate on.');
     const images = await libraryPixelSource(lib, call.spec).read(slots);
-    const k = (args.iwaeSamples as number | undefined) ?? 0;
+    const k = args.iwaeSamples;
     const total = slots.length * (k > 0 ? 2 : 1);
     const progress = (offset: number) => (done: number) =>
       this.deps.send({ type: 'progress', id: call.id, done: offset + done, total });

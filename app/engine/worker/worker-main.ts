@@ -8,7 +8,14 @@ import { ensureBackend } from '../backend';
 import { openLibrary } from '../../library';
 import { registerTrainingKernels } from '../kernels/register';
 import { ModelServer } from './model-server';
-import type { ModelCommand, ModelEvent, TrainCommand, TrainEvent, WorkerMode } from './protocol';
+import {
+  CONCURRENT_METHODS,
+  type ModelCommand,
+  type ModelEvent,
+  type TrainCommand,
+  type TrainEvent,
+  type WorkerMode,
+} from './protocol';
 import { TrainingLoop } from './training-loop';
 
 interface ParentPort {
@@ -71,11 +78,12 @@ async function main(): Promise<void> {
   const send = (event: ModelEvent) => port.postMessage(event);
   const server = new ModelServer({ send, openLibrary: openReadOnly });
   // Inference calls run one at a time: tfjs work is synchronous per batch anyway, and order
-  // keeps slider updates in sequence.
+  // keeps slider updates in sequence. Long map jobs run beside the queue (they yield often).
   let queue = Promise.resolve();
   port.on('message', (raw) => {
     const command = raw as ModelCommand;
     if (command.type === 'cancel') server.cancel(command.id);
+    else if (CONCURRENT_METHODS.has(command.method)) void server.handle(command);
     else queue = queue.then(() => server.handle(command));
   });
   send({ type: 'ready', engine });
