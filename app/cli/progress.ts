@@ -2,9 +2,28 @@
  * Shows job progress on stderr (a single rewritten line on a terminal, nothing otherwise) and
  * cancels running jobs when the user presses Ctrl+C.
  */
-import { formatDuration, type JobProgress } from '../contract';
-import type { CommandContext } from './context';
+import {
+  formatDuration,
+  type EventName,
+  type ExplorerApi,
+  type ExplorerEvents,
+  type JobProgress,
+  type Unsubscribe,
+} from '../contract';
 import type { CliIo } from './io';
+
+/** What following jobs needs of a command context (tests pass a fake). */
+export interface JobContext {
+  api: Pick<ExplorerApi, 'cancelJob'>;
+  service: {
+    events: {
+      on<E extends EventName>(
+        event: E,
+        listener: (payload: ExplorerEvents[E]) => void,
+      ): Unsubscribe;
+    };
+  };
+}
 
 const BAR_WIDTH = 24;
 
@@ -25,7 +44,7 @@ export function formatProgress(p: JobProgress): string {
   return `${p.kind} ${bar}${p.done}${total} ${p.unit}${rate}${eta}${detail ? ` (${detail})` : ''}`;
 }
 
-export function followJobs(ctx: CommandContext, io: CliIo): () => void {
+export function followJobs(ctx: JobContext, io: CliIo): () => void {
   const live = io.stderr.isTTY === true;
   const running = new Set<string>();
   const offStart = ctx.service.events.on('job:started', (job) => running.add(job.id));

@@ -10,6 +10,15 @@ import { DEFAULT_PORT } from '../server/server';
 import { appVersion } from '../version';
 import { infoCommand } from './commands/info';
 import {
+  LATENT_COMMANDS,
+  LATENT_FLAGS,
+  LATENT_HELP,
+  LATENT_OPTIONS,
+  isLatentCommand,
+  joinNegativeValues,
+  latentCommand,
+} from './commands/latent';
+import {
   demoCommand,
   foldersCommand,
   ingestCommand,
@@ -58,6 +67,7 @@ Commands:
                          --port N     port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
                          --host H     address to bind (default 127.0.0.1, loopback only)
 
+${LATENT_HELP}
 Options:
   --backend NAME       TensorFlow.js backend: auto (default), tensorflow, wasm or cpu
   --data-dir DIR       where the catalogue and models live
@@ -71,6 +81,8 @@ Environment:
 `;
 
 const OPTIONS = {
+  // The latent commands' flags (run, force, -o/--out, k, metric, steps, …); see commands/latent.ts.
+  ...LATENT_OPTIONS,
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
   json: { type: 'boolean' },
@@ -126,7 +138,16 @@ const EVAL_FLAGS = ['iwae', 'max-images'];
 
 const SERVE_FLAGS = ['port', 'host'];
 const SPEC_FLAGS = ['size', 'channels', 'fit', 'background'];
-const ALL_FLAGS = [...SERVE_FLAGS, ...SPEC_FLAGS, 'retry-failed', ...TRAIN_FLAGS, ...EVAL_FLAGS];
+const ALL_FLAGS = [
+  ...new Set([
+    ...SERVE_FLAGS,
+    ...SPEC_FLAGS,
+    'retry-failed',
+    ...TRAIN_FLAGS,
+    ...EVAL_FLAGS,
+    ...LATENT_FLAGS,
+  ]),
+];
 /** Refuses every flag but the listed ones (plus the global ones). */
 function only(command: string, values: Record<string, unknown>, allowed: string[]): void {
   onlyFor(
@@ -138,8 +159,9 @@ function only(command: string, values: Record<string, unknown>, allowed: string[
 
 /**
  * Commands that change the data directory: they take its writer lock for their whole run. The
- * others (info, folders, skipped, runs, eval) only read, and work while serve mode or the app
- * holds the lock; eval only reads a checkpoint and the catalogue.
+ * others (info, folders, skipped, runs, eval and the latent queries) only read, and work while
+ * serve mode or the app holds the lock; eval only reads a checkpoint and the catalogue. encode
+ * stores embeddings and map caches the map it computes, so they are writers.
  */
 export const WRITER_COMMANDS: ReadonlySet<string> = new Set([
   'ingest',
@@ -149,6 +171,8 @@ export const WRITER_COMMANDS: ReadonlySet<string> = new Set([
   'train',
   'resume',
   'serve',
+  'encode',
+  'map',
 ]);
 
 function parsePort(value: string | undefined): number {
@@ -189,7 +213,12 @@ async function runCommand(
   try {
     let parsed;
     try {
-      parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+      parsed = parseArgs({
+        args: joinNegativeValues(argv),
+        options: OPTIONS,
+        allowPositionals: true,
+        strict: true,
+      });
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
@@ -299,6 +328,10 @@ async function runCommand(
         });
       }
       default:
+        if (isLatentCommand(command)) {
+          only(command, values, [...LATENT_COMMANDS[command]]);
+          return await latentCommand(command, rest, values, ctx, io, json);
+        }
         throw new UsageError(
           `Unknown command "${command}". Run latent-explorer --help for the list.`,
         );

@@ -1,0 +1,591 @@
+/**
+ * Latent-space commands: encode, embeddings, posterior, neighbors, interpolate, traverse, grid,
+ * sample, map, summary, attribute, outliers. Flags are checked here (exit code 2 with the flag
+ * named); ranges are left to the contract's schemas. Every command defaults to the latest
+ * completed run; `--run R` picks another.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  ExplorerError,
+  LATENT_METRICS,
+  MAP_METHODS,
+  MAX_OUTSIDE_IMAGE_BASE64,
+  type DecodedImage,
+  type ExplorerApi,
+  type ImageGroup,
+  type LatentMetric,
+  type LatentSource,
+  type MapMethod,
+} from '../../contract';
+import { UsageError, type CliIo } from '../io';
+import { checkOutput, writeFileAtomic, writeImagesPng } from '../picture';
+import { followJobs, type JobContext } from '../progress';
+import {
+  formatAttribute,
+  formatEmbeddings,
+  formatEncode,
+  formatGrid,
+  formatInterpolation,
+  formatMap,
+  formatNeighbors,
+  formatOutliers,
+  formatPosterior,
+  formatSample,
+  formatSummary,
+  formatTraversal,
+  withoutPixels,
+} from './latent-format';
+
+/** The parseArgs options of the latent commands (spread into run.ts's OPTIONS). */
+export const LATENT_OPTIONS = {
+  run: { type: 'string' },
+  force: { type: 'boolean' },
+  out: { type: 'string', short: 'o' },
+  latent: { type: 'string' },
+  k: { type: 'string' },
+  metric: { type: 'string' },
+  folders: { type: 'string' },
+  search: { type: 'string' },
+  steps: { type: 'string' },
+  method: { type: 'string' },
+  dim: { type: 'string' },
+  direction: { type: 'string' },
+  range: { type: 'string' },
+  absolute: { type: 'boolean' },
+  dims: { type: 'string' },
+  rows: { type: 'string' },
+  columns: { type: 'string' },
+  count: { type: 'string' },
+  seed: { type: 'string' },
+  target: { type: 'string' },
+  strength: { type: 'string' },
+  limit: { type: 'string' },
+  'a-folders': { type: 'string' },
+  'a-images': { type: 'string' },
+  'b-folders': { type: 'string' },
+  'b-images': { type: 'string' },
+} as const;
+
+type LatentFlag = keyof typeof LATENT_OPTIONS;
+export type LatentFlags = {
+  [K in LatentFlag]?: (typeof LATENT_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
+};
+
+const SEARCHES = ['auto', 'exact', 'hnsw'] as const;
+const PATHS = ['linear', 'slerp'] as const;
+
+const IMAGE_OUT: LatentFlag[] = ['out', 'force'];
+
+/** Each latent command with the flags it accepts (besides the global ones). */
+export const LATENT_COMMANDS = {
+  encode: ['run', 'force'],
+  embeddings: ['run'],
+  posterior: ['run', 'latent', ...IMAGE_OUT],
+  neighbors: ['run', 'latent', 'k', 'metric', 'folders', 'search'],
+  interpolate: ['run', 'latent', 'steps', 'method', ...IMAGE_OUT],
+  traverse: ['run', 'latent', 'dim', 'direction', 'range', 'steps', 'absolute', ...IMAGE_OUT],
+  grid: ['run', 'latent', 'dims', 'rows', 'columns', ...IMAGE_OUT],
+  sample: ['run', 'count', 'seed', ...IMAGE_OUT],
+  map: ['run', 'method', 'seed', 'force', 'out'],
+  summary: ['run', 'k'],
+  attribute: [
+    'run',
+    'a-folders',
+    'a-images',
+    'b-folders',
+    'b-images',
+    'target',
+    'latent',
+    'strength',
+    ...IMAGE_OUT,
+  ],
+  outliers: ['run', 'limit', 'folders'],
+} as const satisfies Record<string, readonly LatentFlag[]>;
+
+export type LatentCommandName = keyof typeof LATENT_COMMANDS;
+
+export const LATENT_FLAGS: readonly string[] = Object.keys(LATENT_OPTIONS);
+
+export function isLatentCommand(name: string): name is LatentCommandName {
+  return Object.hasOwn(LATENT_COMMANDS, name);
+}
+
+const USAGE: Record<LatentCommandName, string> = {
+  encode: 'encode [--run R] [--force]',
+  embeddings: 'embeddings [--run R]',
+  posterior: 'posterior <source> [-o recon.png]',
+  neighbors: 'neighbors <source> [--k N] [--metric M] [--folders 1,2] [--search auto|exact|hnsw]',
+  interpolate: 'interpolate <source> <source> [more…] [--steps N] [--method linear|slerp]',
+  traverse: 'traverse [<source>] (--dim N | --direction v1,v2,…) [--range -3,3] [--steps N]',
+  grid: 'grid [<source>] [--dims x,y] [--rows N] [--columns N] [-o grid.png]',
+  sample: 'sample [--count N] [--seed N] [-o grid.png]',
+  map: 'map --method pca|umap|tsne [--seed N] [--force] [-o map.csv]',
+  summary: 'summary [--k N]',
+  attribute:
+    'attribute (--a-folders 1,2 | --a-images 5,6) (--b-folders 3 | --b-images 7,8) [--target <source>]',
+  outliers: 'outliers [--limit N] [--folders 1,2]',
+};
+
+export const LATENT_HELP = `Latent space (default: the latest completed run; --run R picks another):
+  <source>: a library image id, an image file's path, or --latent v1,v2,… (a code; for
+  interpolate the last source). Every command takes --run R.
+  encode               Encode the library with the run's checkpoint (incremental; Ctrl+C
+                       keeps the finished batches)
+                         --force         encode every image again
+  embeddings           What is encoded for the run, and how many images are pending
+  posterior <source>   μ, σ and KL per dimension (largest KL first), total KL and −ELBO
+                         -o recon.png    write the reconstruction
+  neighbors <source>   The library images nearest in latent space
+                         --k N (10)  --metric euclidean|cosine|symmetric-kl|bhattacharyya|wasserstein
+                         --folders 1,2  --search auto|exact|hnsw
+  interpolate <source> <source> [more…]
+                       Decoded path through the sources, with the nearest image per frame
+                         --steps N (8, per segment)  --method linear|slerp  -o strip.png
+  traverse [<source>]  One dimension or a direction swept around the source (default the origin)
+                         --dim N | --direction v1,v2,…  --range -3,3  --steps N (9)  --absolute
+                         -o strip.png
+  grid [<source>]      Decoded grid over two dimensions (default the two most active)
+                         --dims x,y  --rows N (8)  --columns N (8)  -o grid.png
+  sample               Codes drawn from the prior N(0, I), decoded
+                         --count N (16)  --seed N  -o grid.png
+  map                  2-D map of the library, cached per checkpoint (Ctrl+C stops)
+                         --method pca|umap|tsne  --seed N  --force (compute again, replace -o)  -o map.csv
+  summary              Per-dimension σ and KL, active units, folder agreement of neighbours
+                         --k N (10)      neighbours for the folder agreement
+  attribute            Vector between two groups of images, its held-out AUC, applied to a target
+                         --a-folders 1,2 | --a-images 5,6,7  --b-folders 3 | --b-images 8,9
+                         --target <source> (or --latent)  --strength -2,-1,0,1,2  -o strip.png
+  outliers             The images the model explains worst (highest −ELBO)
+                         --limit N (20)  --folders 1,2
+  -o FILE writes PNG pictures (upscaled, 1-px grey gaps) and never replaces a file without --force.
+`;
+
+/** Flags whose value may start with a minus sign (a number list), e.g. `--range -3,3`. */
+const NUMERIC_LIST_FLAGS = ['--range', '--strength', '--latent', '--direction'];
+
+/**
+ * parseArgs refuses `--range -3,3` (the value looks like an option); joins such pairs into
+ * `--range=-3,3` when the value is a number list.
+ */
+export function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const next = argv[i + 1];
+    if (NUMERIC_LIST_FLAGS.includes(arg) && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i += 1;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flag values
+// ---------------------------------------------------------------------------------------------
+
+function num(name: string, value: string, integer: boolean): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
+    throw new UsageError(
+      `--${name} must be ${integer ? 'a whole number' : 'a number'}, not "${value}".`,
+    );
+  }
+  return n;
+}
+
+function numbers(name: string, value: string, integer: boolean, length?: number): number[] {
+  const parts = value.split(',');
+  if (length !== undefined && parts.length !== length) {
+    throw new UsageError(
+      `--${name} must be ${length} comma-separated ${integer ? 'whole numbers' : 'numbers'}, not "${value}".`,
+    );
+  }
+  return parts.map((part) => {
+    const n = Number(part);
+    if (part.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
+      throw new UsageError(
+        `--${name} must be comma-separated ${integer ? 'whole numbers' : 'numbers'}, not "${value}".`,
+      );
+    }
+    return n;
+  });
+}
+
+function oneOf<T extends string>(name: string, value: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(value)) {
+    const list = `${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1]}`;
+    throw new UsageError(`--${name} must be ${list}, not "${value}".`);
+  }
+  return value as T;
+}
+
+/** Adds `key: parse(value)` when the flag was given. */
+function opt<K extends string, V>(
+  key: K,
+  value: string | undefined,
+  parse: (v: string) => V,
+): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: parse(value) }) as { [P in K]?: V };
+}
+
+/**
+ * A positional source: a whole number is a library image id; anything else is the path of an
+ * image file outside the library (read and sent, never added to the library).
+ */
+export async function parseSource(text: string): Promise<LatentSource> {
+  if (/^\d+$/.test(text)) return { imageId: Number(text) };
+  let data: Buffer;
+  try {
+    data = await readFile(text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      throw new UsageError(
+        `"${text}" is neither an image id nor an image file: ${path.resolve(text)} does not exist.`,
+      );
+    if (code === 'EISDIR') throw new UsageError(`${text} is a folder, not an image file.`);
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new ExplorerError('PERMISSION_DENIED', `Cannot read ${text}: permission denied.`);
+    throw new ExplorerError(
+      'INTERNAL',
+      `Cannot read ${text}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (data.length === 0) throw new UsageError(`${text} is empty.`);
+  const base64 = data.toString('base64');
+  if (base64.length > MAX_OUTSIDE_IMAGE_BASE64) {
+    throw new UsageError(
+      `${text} is too large (${(data.length / 1e6).toFixed(1)} MB; at most ~2.6 MB): resize it first.`,
+    );
+  }
+  return { file: { name: path.basename(text), data: base64 } };
+}
+
+function latentCode(value: string): LatentSource {
+  return { latent: numbers('latent', value, false) };
+}
+
+/** The sources of a command: the positionals, then --latent as the last one. */
+async function sourcesOf(positionals: string[], flags: LatentFlags): Promise<LatentSource[]> {
+  const sources = [];
+  for (const p of positionals) sources.push(await parseSource(p));
+  if (flags.latent !== undefined) sources.push(latentCode(flags.latent));
+  return sources;
+}
+
+function group(side: 'a' | 'b', flags: LatentFlags): ImageGroup {
+  const folders = flags[`${side}-folders`];
+  const images = flags[`${side}-images`];
+  if ((folders === undefined) === (images === undefined)) {
+    throw new UsageError(
+      `"attribute" needs exactly one of --${side}-folders and --${side}-images for group ${side.toUpperCase()}.`,
+    );
+  }
+  return folders !== undefined
+    ? { folderIds: numbers(`${side}-folders`, folders, true) }
+    : { imageIds: numbers(`${side}-images`, images as string, true) };
+}
+
+function pngOut(flags: LatentFlags): string | undefined {
+  const out = flags.out;
+  if (out === undefined) return undefined;
+  if (out.trim() === '') throw new UsageError('-o needs a file name.');
+  if (!/\.png$/i.test(out))
+    throw new UsageError(`-o writes a PNG picture: give a file name ending in .png, not "${out}".`);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+// ---------------------------------------------------------------------------------------------
+
+/** What the latent commands need: the API and the job events (tests pass fakes). */
+export interface LatentContext extends JobContext {
+  api: ExplorerApi;
+}
+
+interface Run {
+  ctx: () => LatentContext;
+  io: CliIo;
+  json: boolean;
+  flags: LatentFlags;
+}
+
+function print(run: Run, dto: unknown, text: () => string): void {
+  run.io.stdout.write(
+    run.json ? `${JSON.stringify(withoutPixels(dto), null, 2)}\n` : `${text()}\n`,
+  );
+}
+
+/** A note about a written file: on stdout, or on stderr when stdout carries JSON. */
+function wrote(run: Run, message: string): void {
+  (run.json ? run.io.stderr : run.io.stdout).write(`${message}\n`);
+}
+
+async function picture(
+  run: Run,
+  out: string | undefined,
+  images: DecodedImage[],
+  columns: number,
+  what: string,
+): Promise<void> {
+  if (out === undefined) return;
+  if (images.length === 0)
+    throw new ExplorerError('NOT_FOUND', `There are no images to write to ${out}.`);
+  const info = await writeImagesPng(out, images, columns, { force: run.flags.force === true });
+  wrote(
+    run,
+    `Wrote ${what} to ${out} (${info.columns}×${info.rows} cells, ${info.width}×${info.height} px, ${info.scale}× scale).`,
+  );
+}
+
+/** Runs the api call while showing job progress (and cancelling on Ctrl+C). */
+async function asJob<T>(run: Run, call: (api: ExplorerApi) => Promise<T>): Promise<T> {
+  const ctx = run.ctx();
+  const stop = followJobs(ctx, run.io);
+  try {
+    return await call(ctx.api);
+  } finally {
+    stop();
+  }
+}
+
+function usage(name: LatentCommandName): UsageError {
+  return new UsageError(`Usage: latent-explorer ${USAGE[name]}`);
+}
+
+/** Exactly one source (a positional, or --latent). */
+async function single(name: LatentCommandName, positionals: string[], flags: LatentFlags) {
+  const sources = await sourcesOf(positionals, flags);
+  if (sources.length !== 1) throw usage(name);
+  return sources[0] as LatentSource;
+}
+
+/** At most one source. */
+async function optional(name: LatentCommandName, positionals: string[], flags: LatentFlags) {
+  const sources = await sourcesOf(positionals, flags);
+  if (sources.length > 1) throw usage(name);
+  return sources[0];
+}
+
+/**
+ * Runs one latent command. `context` is called only once the arguments are valid (so bad flags
+ * never open the data directory). Returns the exit code; throws UsageError / ExplorerError.
+ */
+export async function latentCommand(
+  name: LatentCommandName,
+  positionals: string[],
+  flags: LatentFlags,
+  context: () => LatentContext,
+  io: CliIo,
+  json: boolean,
+): Promise<number> {
+  const allowed: readonly string[] = LATENT_COMMANDS[name];
+  for (const flag of LATENT_FLAGS) {
+    if (flags[flag as LatentFlag] !== undefined && !allowed.includes(flag))
+      throw new UsageError(`--${flag} is not an option of "${name}".`);
+  }
+  const run: Run = { ctx: context, io, json, flags };
+  const runId = flags.run !== undefined ? { runId: flags.run } : {};
+  const force = flags.force === true;
+  const noPositionals = () => {
+    if (positionals.length > 0) throw usage(name);
+  };
+
+  switch (name) {
+    case 'encode': {
+      noPositionals();
+      const report = await asJob(run, (api) =>
+        api.encodeLibrary({ ...runId, ...(force ? { force } : {}) }),
+      );
+      print(run, report, () => formatEncode(report));
+      return 0;
+    }
+    case 'embeddings': {
+      noPositionals();
+      const info = await context().api.embeddingsStatus({ ...runId });
+      print(run, info, () => formatEmbeddings(info, flags.run));
+      return 0;
+    }
+    case 'posterior': {
+      const source = await single(name, positionals, flags);
+      const out = pngOut(flags);
+      if (out !== undefined) await checkOutput(out, { force });
+      const p = await context().api.posterior({ ...runId, source });
+      print(run, p, () => formatPosterior(p, source));
+      await picture(run, out, [p.reconstruction], 1, 'the reconstruction');
+      return 0;
+    }
+    case 'neighbors': {
+      const source = await single(name, positionals, flags);
+      const req = {
+        ...runId,
+        source,
+        ...opt('k', flags.k, (v) => num('k', v, true)),
+        ...opt('metric', flags.metric, (v) => oneOf<LatentMetric>('metric', v, LATENT_METRICS)),
+        ...opt('folderIds', flags.folders, (v) => numbers('folders', v, true)),
+        ...opt('search', flags.search, (v) => oneOf('search', v, SEARCHES)),
+      };
+      const r = await context().api.neighbors(req);
+      print(run, r, () => formatNeighbors(r, source));
+      return 0;
+    }
+    case 'interpolate': {
+      const sources = await sourcesOf(positionals, flags);
+      if (sources.length < 2) throw usage(name);
+      const out = pngOut(flags);
+      const req = {
+        ...runId,
+        sources,
+        ...opt('steps', flags.steps, (v) => num('steps', v, true)),
+        ...opt('method', flags.method, (v) => oneOf('method', v, PATHS)),
+      };
+      if (out !== undefined) await checkOutput(out, { force });
+      const r = await context().api.interpolate(req);
+      print(run, r, () => formatInterpolation(r, sources));
+      const images = r.frames.map((f) => f.image);
+      await picture(run, out, images, images.length, 'the interpolation');
+      return 0;
+    }
+    case 'traverse': {
+      const source = await optional(name, positionals, flags);
+      if ((flags.dim === undefined) === (flags.direction === undefined))
+        throw new UsageError('"traverse" needs exactly one of --dim N and --direction v1,v2,….');
+      if (flags.absolute === true && flags.dim === undefined)
+        throw new UsageError('--absolute applies to --dim only.');
+      const out = pngOut(flags);
+      const req = {
+        ...runId,
+        ...(source !== undefined ? { source } : {}),
+        ...opt('dim', flags.dim, (v) => num('dim', v, true)),
+        ...opt('direction', flags.direction, (v) => numbers('direction', v, false)),
+        ...opt('range', flags.range, (v) => numbers('range', v, false, 2) as [number, number]),
+        ...opt('steps', flags.steps, (v) => num('steps', v, true)),
+        ...(flags.absolute === true ? { absolute: true } : {}),
+      };
+      if (out !== undefined) await checkOutput(out, { force });
+      const r = await context().api.traverse(req);
+      print(run, r, () => formatTraversal(r, source));
+      const images = r.frames.map((f) => f.image);
+      await picture(run, out, images, images.length, 'the traversal');
+      return 0;
+    }
+    case 'grid': {
+      const source = await optional(name, positionals, flags);
+      const out = pngOut(flags);
+      const req = {
+        ...runId,
+        ...(source !== undefined ? { source } : {}),
+        ...opt('dims', flags.dims, (v) => numbers('dims', v, true, 2) as [number, number]),
+        ...opt('rows', flags.rows, (v) => num('rows', v, true)),
+        ...opt('columns', flags.columns, (v) => num('columns', v, true)),
+      };
+      if (out !== undefined) await checkOutput(out, { force });
+      const r = await context().api.latentGrid(req);
+      print(run, r, () => formatGrid(r, source));
+      await picture(
+        run,
+        out,
+        r.cells.map((c) => c.image),
+        r.columns,
+        'the grid',
+      );
+      return 0;
+    }
+    case 'sample': {
+      noPositionals();
+      const out = pngOut(flags);
+      const count = flags.count !== undefined ? num('count', flags.count, true) : 16;
+      const seed = flags.seed !== undefined ? num('seed', flags.seed, true) : undefined;
+      if (out !== undefined) await checkOutput(out, { force });
+      const s = await context().api.samplePrior({
+        ...runId,
+        count,
+        ...(seed !== undefined ? { seed } : {}),
+      });
+      print(run, s, () => formatSample(s, seed));
+      const columns = Math.max(1, Math.ceil(Math.sqrt(s.images.length)));
+      await picture(run, out, s.images, columns, 'the samples');
+      return 0;
+    }
+    case 'map': {
+      noPositionals();
+      if (flags.method === undefined)
+        throw new UsageError('"map" needs --method pca, umap or tsne.');
+      const method = oneOf<MapMethod>('method', flags.method, MAP_METHODS);
+      const seed = flags.seed !== undefined ? num('seed', flags.seed, true) : undefined;
+      const out = flags.out;
+      if (out !== undefined) {
+        if (out.trim() === '') throw new UsageError('-o needs a file name.');
+        await checkOutput(out, { force });
+      }
+      const m = await asJob(run, (api) =>
+        api.computeMap({
+          ...runId,
+          method,
+          ...(seed !== undefined ? { seed } : {}),
+          ...(force ? { force } : {}),
+        }),
+      );
+      print(run, m, () => formatMap(m));
+      if (out !== undefined) {
+        const lines = m.imageIds.map((id, i) => `${id},${m.x[i]},${m.y[i]}`);
+        await writeFileAtomic(out, `image_id,x,y\n${lines.map((l) => `${l}\n`).join('')}`, {
+          force,
+        });
+        wrote(run, `Wrote ${m.imageIds.length} points to ${out}.`);
+      }
+      return 0;
+    }
+    case 'summary': {
+      noPositionals();
+      const s = await context().api.latentSummary({
+        ...runId,
+        ...opt('k', flags.k, (v) => num('k', v, true)),
+      });
+      print(run, s, () => formatSummary(s));
+      return 0;
+    }
+    case 'attribute': {
+      noPositionals();
+      const groups = { a: group('a', flags), b: group('b', flags) };
+      if (flags.target !== undefined && flags.latent !== undefined)
+        throw new UsageError('Give the target with --target or --latent, not both.');
+      const target =
+        flags.target !== undefined
+          ? await parseSource(flags.target)
+          : flags.latent !== undefined
+            ? latentCode(flags.latent)
+            : undefined;
+      const out = pngOut(flags);
+      const req = {
+        ...runId,
+        ...groups,
+        ...(target !== undefined ? { target } : {}),
+        ...opt('strengths', flags.strength, (v) => numbers('strength', v, false)),
+      };
+      if (out !== undefined) await checkOutput(out, { force });
+      const r = await context().api.attributeVector(req);
+      print(run, r, () => formatAttribute(r, groups, target));
+      const images = r.frames.map((f) => f.image);
+      await picture(run, out, images, images.length, 'the target along the vector');
+      return 0;
+    }
+    case 'outliers': {
+      noPositionals();
+      const r = await context().api.outliers({
+        ...runId,
+        ...opt('limit', flags.limit, (v) => num('limit', v, true)),
+        ...opt('folderIds', flags.folders, (v) => numbers('folders', v, true)),
+      });
+      print(run, r, () => formatOutliers(r));
+      return 0;
+    }
+  }
+}
