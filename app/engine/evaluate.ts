@@ -31,6 +31,11 @@ export interface EvaluateOptions {
   signal?: AbortSignal;
 }
 
+export interface ElboOptions extends EvaluateOptions {
+  /** Also return each image's μ and log σ² (from the same encoder pass). */
+  posteriors?: boolean;
+}
+
 export interface ElboResult {
   count: number;
   /** Dataset means, nats per image. */
@@ -42,6 +47,9 @@ export interface ElboResult {
   perImageNegElbo: Float32Array;
   perImageReconstruction: Float32Array;
   perImageKl: Float32Array;
+  /** Row-major [count, latentDim], when asked for with `posteriors`. */
+  mu?: Float32Array;
+  logVar?: Float32Array;
 }
 
 export interface IwaeResult {
@@ -85,7 +93,7 @@ const mean = (a: Float32Array): number => a.reduce((s, v) => s + v, 0) / a.lengt
 export async function evaluateElbo(
   vae: Vae,
   images: Float32Array,
-  options: EvaluateOptions = {},
+  options: ElboOptions = {},
 ): Promise<ElboResult> {
   const b = planBatches(vae, images, options.batchSize ?? 64);
   const seeds = new SeedSequence(options.seed ?? 0);
@@ -93,11 +101,15 @@ export async function evaluateElbo(
   const rec = new Float32Array(b.count);
   const kl = new Float32Array(b.count);
   const klPerDim = new Float64Array(latent);
+  const mus = options.posteriors ? new Float32Array(b.count * latent) : null;
+  const logVars = options.posteriors ? new Float32Array(b.count * latent) : null;
   for (let start = 0; start < b.count; start += b.size) {
     const seed = seeds.next();
     const [r, k, kd] = tf.tidy(() => {
       const x = batchOf(vae, images, b, start);
       const { mu, logVar } = encodeTensor(vae, x);
+      mus?.set(mu.dataSync(), start * latent);
+      logVars?.set(logVar.dataSync(), start * latent);
       const logits = decodeLogitsTensor(vae, reparameterize(mu, logVar, seed));
       const klMatrix = gaussianKl(mu, logVar);
       return [
@@ -122,6 +134,7 @@ export async function evaluateElbo(
     perImageNegElbo,
     perImageReconstruction: rec,
     perImageKl: kl,
+    ...(mus && logVars ? { mu: mus, logVar: logVars } : {}),
   };
 }
 

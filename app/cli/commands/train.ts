@@ -1,6 +1,7 @@
 /** Training commands: train, resume, runs, eval. */
 import {
   describeValidationSample,
+  formatCount,
   formatDuration,
   type EvaluationReport,
   type RunInfo,
@@ -143,13 +144,43 @@ async function follow(
   offEpoch();
   if (live) io.stderr.write('\r\x1b[2K');
   io.stdout.write(json ? `${JSON.stringify(final, null, 2)}\n` : `${formatRun(final)}\n`);
-  if (final.state === 'completed') return 0;
+  if (final.state === 'completed') {
+    await encodeAfterTraining(ctx, io, final.id);
+    return 0;
+  }
   if (final.state === 'cancelled' || final.state === 'interrupted') {
     io.stderr.write(`Resume with: latent-explorer resume ${final.id}\n`);
     return 130;
   }
   io.stderr.write(`latent-explorer: training failed: ${final.message ?? 'unknown error'}\n`);
   return 1;
+}
+
+/**
+ * Waits for the encode job the service starts when a run completes (or starts it), so the
+ * latent-space commands work right after `train`. A failure here does not fail the training.
+ */
+async function encodeAfterTraining(ctx: CommandContext, io: CliIo, runId: string): Promise<void> {
+  const stop = followJobs(ctx, io);
+  // The job may have started before followJobs listened: Ctrl+C cancels it through the list.
+  void io.interrupted.then(async () => {
+    for (const job of await ctx.api.listJobs().catch(() => [])) {
+      if (job.kind === 'encode' && job.state === 'running')
+        await ctx.api.cancelJob({ jobId: job.id }).catch(() => undefined);
+    }
+  });
+  try {
+    const r = await ctx.api.encodeLibrary({ runId });
+    io.stderr.write(
+      `Encoded the library for the latent-space commands: ${formatCount(r.embeddings.count, 'image')} in ${(r.durationMs / 1000).toFixed(1)} s.\n`,
+    );
+  } catch (error) {
+    io.stderr.write(
+      `latent-explorer: the library was not encoded (${error instanceof Error ? error.message : String(error)}); run \`latent-explorer encode\` before the latent-space commands.\n`,
+    );
+  } finally {
+    stop();
+  }
 }
 
 export async function trainCommand(

@@ -186,12 +186,17 @@ export class ModelServer {
     encodeSlots: async (call, vae, signal) => {
       const lib = await this.library(call.libraryDir);
       const images = await libraryPixelSource(lib, call.spec).read(call.args.slots);
-      const p = await encodeImages(vae, images, { signal });
-      const elbo = await evaluateElbo(vae, images, { batchSize: 128, seed: 0, signal });
+      // One pass: the ELBO's encoder output is the posterior stored.
+      const elbo = await evaluateElbo(vae, images, {
+        batchSize: 128,
+        seed: 0,
+        signal,
+        posteriors: true,
+      });
       return {
-        dims: p.latentDim,
-        mu: p.mu,
-        logVar: p.logVar,
+        dims: vae.config.latentDim,
+        mu: elbo.mu as Float32Array,
+        logVar: elbo.logVar as Float32Array,
         negElbo: elbo.perImageNegElbo,
         kl: elbo.perImageKl,
       };

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateElbo, iwaeBound } from '../../../app/engine/evaluate';
+import { encodeImages } from '../../../app/engine/inference';
 import { registerTrainingKernels } from '../../../app/engine/kernels/register';
 import { createVae, disposeVae, type Vae } from '../../../app/engine/model/vae';
 import { VaeTrainer } from '../../../app/engine/train-step';
@@ -42,6 +43,17 @@ describe('evaluateElbo', () => {
     // Batching does not change the numbers beyond float noise, except for the sampled z.
     const whole = await evaluateElbo(trained, DATA, { batchSize: 48 });
     expect(whole.kl).toBeCloseTo(r.kl, 4);
+  });
+
+  it('returns the encoder posteriors from the same pass, leaking no tensors', async () => {
+    const before = tf.memory().numTensors;
+    const r = await evaluateElbo(trained, DATA, { batchSize: 20, posteriors: true });
+    expect(tf.memory().numTensors).toBe(before);
+    const p = await encodeImages(trained, DATA);
+    expect(r.mu).toHaveLength(48 * TINY_CONV.latentDim);
+    r.mu!.forEach((v, i) => expect(v).toBeCloseTo(p.mu[i]!, 5));
+    r.logVar!.forEach((v, i) => expect(v).toBeCloseTo(p.logVar[i]!, 5));
+    expect((await evaluateElbo(trained, DATA)).mu).toBeUndefined();
   });
 
   it('is reproducible with a seed', async () => {
