@@ -37,7 +37,13 @@ const NODE_BUILTINS = [
 // Only engine workers load TensorFlow.js. Outside app/engine, code may import from it just the
 // modules that are plain data (no tfjs import, directly or through their own imports); the
 // bundle test in tests/unit/main/main-bundle.test.ts checks the same list against esbuild's graph.
-const PURE_ENGINE_MODULES = ['backend-names', 'run-layout', 'model/config', 'worker/protocol'];
+const PURE_ENGINE_MODULES = [
+  'backend-names',
+  'run-layout',
+  'model/config',
+  'worker/protocol',
+  'replay-files',
+];
 const engineOnlyPure = {
   regex: `(^|/)engine(/(?!(${PURE_ENGINE_MODULES.join('|')})$).*)?$`,
   message: `Only engine workers load tfjs: from app/engine import only ${PURE_ENGINE_MODULES.join(', ')} (move other pure code there).`,

@@ -49,6 +49,8 @@ import type {
   MapPointDecode,
   NeighborsResult,
   OutliersResult,
+  ReplayFrame,
+  ReplayInfo,
   TraversalResult,
 } from './latent';
 import type {
@@ -58,6 +60,8 @@ import type {
   EmbeddingsStatusRequest,
   EncodeLibraryRequest,
   GetMapRequest,
+  GetReplayFrameRequest,
+  GetReplayRequest,
   InterpolateRequest,
   LatentGridRequest,
   LatentSummaryRequest,
@@ -155,6 +159,10 @@ export interface ExplorerApi {
   attributeVector(req: AttributeRequest): Promise<AttributeResult>;
   /** The library images the model explains worst (highest −ELBO). */
   outliers(req?: OutliersRequest): Promise<OutliersResult>;
+  /** The run's training replay (null: none recorded), available while it trains. */
+  getReplay(req?: GetReplayRequest): Promise<ReplayInfo | null>;
+  /** One recorded step: the sample's 2-D positions and the decoded prior codes. */
+  getReplayFrame(req: GetReplayFrameRequest): Promise<ReplayFrame>;
 }
 
 /** Events pushed by the core to every connected UI. */

@@ -125,6 +125,12 @@ export const OutliersRequestSchema = z
   })
   .optional();
 
+export const GetReplayRequestSchema = z.strictObject(OptionalRun).optional();
+export const GetReplayFrameRequestSchema = z.strictObject({
+  ...OptionalRun,
+  step: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+});
+
 export const LATENT_SCHEMAS = {
   encodeLibrary: EncodeLibraryRequestSchema,
   embeddingsStatus: EmbeddingsStatusRequestSchema,
@@ -139,6 +145,8 @@ export const LATENT_SCHEMAS = {
   decodeMapPoint: DecodeMapPointRequestSchema,
   attributeVector: AttributeRequestSchema,
   outliers: OutliersRequestSchema,
+  getReplay: GetReplayRequestSchema,
+  getReplayFrame: GetReplayFrameRequestSchema,
 } as const;
 
 export type EncodeLibraryRequest = z.input<typeof EncodeLibraryRequestSchema>;
@@ -154,3 +162,5 @@ export type GetMapRequest = z.input<typeof GetMapRequestSchema>;
 export type DecodeMapPointRequest = z.input<typeof DecodeMapPointRequestSchema>;
 export type AttributeRequest = z.input<typeof AttributeRequestSchema>;
 export type OutliersRequest = z.input<typeof OutliersRequestSchema>;
+export type GetReplayRequest = z.input<typeof GetReplayRequestSchema>;
+export type GetReplayFrameRequest = z.input<typeof GetReplayFrameRequestSchema>;

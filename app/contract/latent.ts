@@ -208,3 +208,31 @@ export interface OutliersResult {
   searched: number;
   outliers: OutlierEntry[];
 }
+
+/** The training replay of a run: what was recorded, at which steps. */
+export interface ReplayInfo {
+  runId: string;
+  dims: number;
+  /** The fixed sample whose posteriors each frame holds, in image-id order. */
+  sampleImageIds: number[];
+  /** Folder of each sample image (0 when it has left the library). */
+  sampleFolderIds: number[];
+  /** Prior codes decoded in each frame (the same codes every frame). */
+  priorCount: number;
+  /** Recorded steps, oldest first: 1, 2, 4, 8, … and the last (epoch: epochs completed before it). */
+  frames: { step: number; epoch: number }[];
+}
+
+export interface ReplayFrame {
+  runId: string;
+  step: number;
+  /** Epochs completed before this step. */
+  epoch: number;
+  /** 'latent': x/y are μ itself (2-D latent); 'pca': the first two principal axes of this frame's μ. */
+  projection: 'latent' | 'pca';
+  x: number[];
+  y: number[];
+  /** Mean σ of each sample image over dimensions. */
+  meanSigma: number[];
+  prior: DecodedImage[];
+}

@@ -44,6 +44,8 @@ export const API_METHODS = [
   'decodeMapPoint',
   'attributeVector',
   'outliers',
+  'getReplay',
+  'getReplayFrame',
 ] as const;
 
 export type ApiMethod = (typeof API_METHODS)[number];

@@ -46,6 +46,10 @@ import {
   type EncodeLibraryReport,
   type EncodeLibraryRequest,
   type GetMapRequest,
+  type GetReplayFrameRequest,
+  type GetReplayRequest,
+  type ReplayFrame,
+  type ReplayInfo,
   type ImagePosterior,
   type InterpolateRequest,
   type InterpolationResult,
@@ -379,6 +383,14 @@ export class ExplorerService implements ExplorerApi {
     };
     const { run, value } = await this.latent.call('outliers', req?.runId, args);
     return { runId: run.id, step: run.checkpoint.step, ...value };
+  }
+
+  getReplay(req?: GetReplayRequest): Promise<ReplayInfo | null> {
+    return this.latent.replay(req?.runId);
+  }
+
+  getReplayFrame(req: GetReplayFrameRequest): Promise<ReplayFrame> {
+    return this.latent.replayFrame(req.runId, req.step);
   }
 
   /**

@@ -11,8 +11,11 @@ import {
   type EncodeLibraryReport,
   type LatentMap,
   type MapMethod,
+  type ReplayFrame,
+  type ReplayInfo,
   type RunInfo,
 } from '../contract';
+import { replayFrame, replayInfo } from './replay-reader';
 import {
   EMBEDDING_METHODS,
   type ComputedMap,
@@ -70,6 +73,17 @@ export class LatentController {
     }
     const { run, dir } = await this.deps.training.checkpointOf(id);
     return { run: run as ResolvedRun['run'], dir };
+  }
+
+  /** The training replay of a run (default: the latest completed); null when none was recorded. */
+  async replay(runId: string | undefined): Promise<ReplayInfo | null> {
+    const { run, dir } = await this.deps.training.runDir(runId ?? (await this.resolveRun()).run.id);
+    return replayInfo(run.id, dir, await this.deps.library().catch(() => null));
+  }
+
+  async replayFrame(runId: string | undefined, step: number): Promise<ReplayFrame> {
+    const { run, dir } = await this.deps.training.runDir(runId ?? (await this.resolveRun()).run.id);
+    return replayFrame(run.id, dir, step);
   }
 
   private assertWriter(what: string): void {

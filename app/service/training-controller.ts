@@ -388,6 +388,11 @@ export class TrainingController {
     return this.list();
   }
 
+  /** A run and its directory (NOT_FOUND if there is no such run). */
+  async runDir(runId: string): Promise<{ run: RunInfo; dir: string }> {
+    return { run: await this.load(runId), dir: this.deps.runs.dir(runId) };
+  }
+
   /** The run's checkpoint, for inference. */
   async checkpointOf(runId: string): Promise<{ run: RunInfo; dir: string }> {
     const run = await this.load(runId);

@@ -16,6 +16,8 @@ import {
   type OutliersResult,
   type PriorSample,
   type TraversalResult,
+  type ReplayFrame,
+  type ReplayInfo,
 } from '../../contract';
 
 /** A number for a table: fixed decimals, '–' when missing or not finite. */
@@ -243,4 +245,23 @@ export function withoutPixels(value: unknown): unknown {
 function base64Bytes(data: string): number {
   const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
   return Math.floor((data.length * 3) / 4) - padding;
+}
+
+export function formatReplay(r: ReplayInfo | null, runId: string | undefined): string {
+  if (r === null)
+    return `${runId ? `Run ${runId}` : 'The latest completed run'} has no training replay (runs trained before replay was recorded have none).`;
+  return [
+    `Training replay of ${r.runId}: ${r.frames.length} frames of ${r.sampleImageIds.length} sample images (${r.dims} dims) and ${r.priorCount} prior codes`,
+    `steps: ${r.frames.map((f) => f.step).join(' ')}`,
+    "latent-explorer replay --step N -o prior.png writes a frame's decoded prior codes.",
+  ].join('\n');
+}
+
+export function formatReplayFrame(f: ReplayFrame): string {
+  const span = (v: number[]) => `${Math.min(...v).toFixed(2)}..${Math.max(...v).toFixed(2)}`;
+  const sigma = f.meanSigma.reduce((a, b) => a + b, 0) / Math.max(1, f.meanSigma.length);
+  return [
+    `${f.runId} at step ${f.step} (${f.epoch} epochs done): ${f.x.length} sample images`,
+    `  ${f.projection === 'latent' ? 'latent' : 'PCA'} x ${span(f.x)}, y ${span(f.y)}; mean σ ${sigma.toFixed(3)}`,
+  ].join('\n');
 }

@@ -1,6 +1,6 @@
 /**
  * Latent-space commands: encode, embeddings, posterior, neighbors, interpolate, traverse, grid,
- * sample, map, summary, attribute, outliers. Flags are checked here (exit code 2 with the flag
+ * sample, map, summary, attribute, outliers, replay. Flags are checked here (exit code 2 with the flag
  * named); ranges are left to the contract's schemas. Every command defaults to the latest
  * completed run; `--run R` picks another.
  */
@@ -33,6 +33,8 @@ import {
   formatPosterior,
   formatSample,
   formatSummary,
+  formatReplay,
+  formatReplayFrame,
   formatTraversal,
   withoutPixels,
 } from './latent-format';
@@ -65,6 +67,7 @@ export const LATENT_OPTIONS = {
   'a-images': { type: 'string' },
   'b-folders': { type: 'string' },
   'b-images': { type: 'string' },
+  step: { type: 'string' },
 } as const;
 
 type LatentFlag = keyof typeof LATENT_OPTIONS;
@@ -101,6 +104,7 @@ export const LATENT_COMMANDS = {
     ...IMAGE_OUT,
   ],
   outliers: ['run', 'limit', 'folders'],
+  replay: ['run', 'step', ...IMAGE_OUT],
 } as const satisfies Record<string, readonly LatentFlag[]>;
 
 export type LatentCommandName = keyof typeof LATENT_COMMANDS;
@@ -125,6 +129,7 @@ const USAGE: Record<LatentCommandName, string> = {
   attribute:
     'attribute (--a-folders 1,2 | --a-images 5,6) (--b-folders 3 | --b-images 7,8) [--target <source>]',
   outliers: 'outliers [--limit N] [--folders 1,2]',
+  replay: 'replay [--step N [-o prior.png]]',
 };
 
 export const LATENT_HELP = `Latent space (default: the latest completed run; --run R picks another):
@@ -158,6 +163,8 @@ export const LATENT_HELP = `Latent space (default: the latest completed run; --r
                          --target <source> (or --latent)  --strength -2,-1,0,1,2  -o strip.png
   outliers             The images the model explains worst (highest −ELBO)
                          --limit N (20)  --folders 1,2
+  replay               Training replay: the steps recorded (1, 2, 4, 8, … and the last)
+                         --step N  one frame: the sample's spread; -o prior.png its prior decodings
   -o FILE writes PNG pictures (upscaled, 1-px grey gaps) and never replaces a file without --force.
 `;
 
@@ -585,6 +592,31 @@ export async function latentCommand(
         ...opt('folderIds', flags.folders, (v) => numbers('folders', v, true)),
       });
       print(run, r, () => formatOutliers(r));
+      return 0;
+    }
+    case 'replay': {
+      noPositionals();
+      if (flags.step === undefined) {
+        if (flags.out !== undefined)
+          throw new UsageError('-o needs --step N: which frame to write.');
+        const info = await context().api.getReplay({ ...runId });
+        print(run, info, () => formatReplay(info, flags.run));
+        return 0;
+      }
+      const out = pngOut(flags);
+      if (out !== undefined) await checkOutput(out, { force });
+      const frame = await context().api.getReplayFrame({
+        ...runId,
+        step: num('step', flags.step, true),
+      });
+      print(run, frame, () => formatReplayFrame(frame));
+      await picture(
+        run,
+        out,
+        frame.prior,
+        Math.ceil(Math.sqrt(frame.prior.length)),
+        'the prior decodings',
+      );
       return 0;
     }
   }

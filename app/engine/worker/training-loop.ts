@@ -24,6 +24,7 @@ import {
   type Split,
 } from './dataset';
 import { toDecodedImages } from './images';
+import { ReplayRecorder } from './replay-recorder';
 import type { TrainEvent, TrainJob } from './protocol';
 
 const SAMPLE_IMAGES = 8;
@@ -137,6 +138,14 @@ export class TrainingLoop {
       vae = trainer.vae;
       const source = libraryPixelSource(library, this.job.spec);
       const evaluation = evaluationSet(split, this.job.settings.seed);
+      const replay = await ReplayRecorder.open({
+        runDir: this.job.runDir,
+        resume: this.job.resume,
+        seed: this.job.settings.seed,
+        set,
+        source,
+        vae,
+      });
       this.deps.send({
         type: 'started',
         trainImages: trainCount,
@@ -154,7 +163,10 @@ export class TrainingLoop {
         split,
         evaluation,
         stepsPerEpoch,
+        replay,
       );
+      if (outcome.state === 'completed')
+        await replay.maybeRecord(vae, trainer.step, trainer.epoch, trainer.step, true);
       await this.save(trainer, progress);
       this.deps.send({ type: 'finished', state: outcome.state, message: outcome.message });
     } catch (error) {
@@ -228,6 +240,7 @@ export class TrainingLoop {
     split: Split,
     evaluation: EvaluationSet,
     stepsPerEpoch: number,
+    replay: ReplayRecorder,
   ): Promise<{ state: 'completed' | 'cancelled'; message: string | null }> {
     const { batchSize, epochs, checkpointEverySteps, seed, earlyStoppingPatience } =
       this.job.settings;
@@ -255,6 +268,7 @@ export class TrainingLoop {
         const m = trainer.trainStep(batch);
         lossSum += m.loss;
         lossCount += 1;
+        await replay.maybeRecord(trainer.vae, trainer.step, trainer.epoch, totalSteps);
         const now = Date.now();
         const last = b === stepsPerEpoch - 1;
         if (now - lastReport >= STEP_REPORT_INTERVAL_MS || last) {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo, RunInfo } from '../../../app/contract';
-import { distance, klToPrior } from '../../../app/latent';
+import { distance, klToPrior, samplePrior } from '../../../app/latent';
 import type { ExplorerService } from '../../../app/service/explorer-service';
 import { forkSpawner, workerEntry } from '../../../app/service/worker-port';
 import { makeService, makeTestEnv, type TestEnv } from './fakes';
@@ -331,6 +331,32 @@ describe.skipIf(!built)('latent-space operations (model worker)', () => {
     expect(result.outliers[0]!.z).toBeGreaterThan(0);
     const p = await service.posterior({ source: { imageId: result.outliers[0]!.imageId } });
     expect(p.negElbo).toBeCloseTo(result.outliers[0]!.negElbo, 4);
+  });
+
+  it('records the training replay at log-spaced steps', async () => {
+    const info = await service.getReplay({ runId: run.id });
+    const steps = [1, 2, 4, 8, 16, 32].filter((s) => s < run.totalSteps);
+    expect(info!.frames.map((f) => f.step)).toEqual([...steps, run.totalSteps]);
+    expect(info!.sampleImageIds).toHaveLength(80);
+    expect(new Set(info!.sampleFolderIds)).toEqual(new Set(folderIds));
+    const first = await service.getReplayFrame({ runId: run.id, step: 1 });
+    const last = await service.getReplayFrame({ runId: run.id, step: run.totalSteps });
+    expect(last).toMatchObject({ projection: 'pca', epoch: 5 }); // epochs completed before the step
+    expect(last.x).toHaveLength(80);
+    expect(last.prior).toHaveLength(64);
+    expect(last.prior[0]).toMatchObject({ width: 28, height: 28, channels: 1 });
+    expect(last.prior[0]!.data).not.toBe(first.prior[0]!.data);
+    // The last frame is the final model decoding the run's fixed prior codes (its seed).
+    const codes = samplePrior(64, 4, 3);
+    const decoded = await service.decode({
+      runId: run.id,
+      latents: [0, 1, 2].map((i) => Array.from(codes.subarray(i * 4, (i + 1) * 4))),
+    });
+    expect(decoded.map((d) => d.data)).toEqual(last.prior.slice(0, 3).map((p) => p.data));
+    await expect(service.getReplayFrame({ runId: run.id, step: 3 })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringMatching(/recorded steps: 1, 2, 4/),
+    });
   });
 
   it('encodes only new images, drops removed ones, and keeps finished batches when cancelled', async () => {

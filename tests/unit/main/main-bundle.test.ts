@@ -286,6 +286,7 @@ describe('the bundles of the processes that serve the UI', () => {
   const PURE_ENGINE_MODULES = [
     'app/engine/backend-names.ts',
     'app/engine/model/config.ts',
+    'app/engine/replay-files.ts',
     'app/engine/run-layout.ts',
     'app/engine/worker/protocol.ts',
   ];
