@@ -15,9 +15,9 @@ import {
   LATENT_HELP,
   LATENT_OPTIONS,
   isLatentCommand,
-  joinNegativeValues,
   latentCommand,
 } from './commands/latent';
+import { joinNegativeValues } from './commands/latent-args';
 import {
   demoCommand,
   foldersCommand,

@@ -9,6 +9,7 @@ import {
   type TrainingRequest,
 } from '../../contract';
 import type { CommandContext } from '../context';
+import { num, numbers } from '../flag-values';
 import { UsageError, type CliIo } from '../io';
 import { followJobs } from '../progress';
 
@@ -30,19 +31,6 @@ export interface TrainFlags {
   seed?: string;
 }
 
-function num(name: string, value: string, integer: boolean): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw new UsageError(
-      `--${name} must be ${integer ? 'a whole number' : 'a number'}, not "${value}".`,
-    );
-  }
-  return n;
-}
-
-const list = (name: string, value: string): number[] =>
-  value.split(',').map((v) => num(name, v, true));
-
 /** Flags to a request; ranges are checked by the contract's schema (exit code 2 when wrong). */
 export function trainingRequestFromFlags(f: TrainFlags): TrainingRequest {
   if (f.arch !== undefined && f.arch !== 'conv' && f.arch !== 'mlp')
@@ -53,11 +41,11 @@ export function trainingRequestFromFlags(f: TrainFlags): TrainingRequest {
   const model: NonNullable<TrainingRequest['model']> = {};
   if (f.arch !== undefined) model.architecture = f.arch as 'conv' | 'mlp';
   if (f.latent !== undefined) model.latentDim = num('latent', f.latent, true);
-  if (f.widths !== undefined) model.widths = list('widths', f.widths);
+  if (f.widths !== undefined) model.widths = numbers('widths', f.widths, true);
   if (f.likelihood !== undefined) model.likelihood = f.likelihood as 'bernoulli' | 'gaussian';
   const req: TrainingRequest = {};
   if (Object.keys(model).length > 0) req.model = model;
-  if (f.folders !== undefined) req.folderIds = list('folders', f.folders);
+  if (f.folders !== undefined) req.folderIds = numbers('folders', f.folders, true);
   if (f.beta !== undefined) req.beta = num('beta', f.beta, false);
   if (f.epochs !== undefined) req.epochs = num('epochs', f.epochs, true);
   if (f.batch !== undefined) req.batchSize = num('batch', f.batch, true);

@@ -10,11 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   LATENT_COMMANDS,
   latentCommand,
-  parseSource,
   type LatentCommandName,
   type LatentContext,
   type LatentFlags,
 } from '../../../app/cli/commands/latent';
+import { parseSource } from '../../../app/cli/commands/latent-args';
 import type { CliIo } from '../../../app/cli/io';
 import { UsageError } from '../../../app/cli/io';
 import { composeImages } from '../../../app/cli/picture';
