@@ -7,17 +7,13 @@
  * Hot loops call the `…At` kernels with offsets into flat arrays, so a scan of N rows allocates
  * nothing; `distance()` is the checked convenience form for single pairs.
  */
+import { LATENT_METRICS, type LatentMetric } from '../contract';
 import { LatentError } from './errors';
 import { checkVector, type Vector } from './table';
 
-export const METRICS = [
-  'euclidean',
-  'cosine',
-  'symmetric-kl',
-  'bhattacharyya',
-  'wasserstein',
-] as const;
-export type Metric = (typeof METRICS)[number];
+/** The metrics, as the contract names them (one list for the API, the CLI and this code). */
+export const METRICS = LATENT_METRICS;
+export type Metric = LatentMetric;
 
 /** Metrics between posteriors: they need a log σ² for both sides. */
 export const POSTERIOR_METRICS: readonly Metric[] = [

@@ -215,7 +215,7 @@ describe('the token stays on its own port', () => {
         for (const secret of secrets) expect(text, request.url).not.toContain(secret);
       }
       // Its calls into serve mode (API, event stream, a thumbnail) carried nothing and were refused.
-      const deadline = Date.now() + 5000;
+      const deadline = Date.now() + 15_000;
       while (answers.length < 3 && Date.now() < deadline) await other.waitForTimeout(50);
       expect(answers.map((a) => new URL(a.url).pathname).sort()).toEqual([
         '/api/events',

@@ -17,6 +17,14 @@ export const FAKE_ENGINE: EngineStatus = {
   requested: null,
 };
 
+/** 28 px greyscale: the small model input of the worker tests. */
+export const GREY_28 = {
+  size: 28,
+  channels: 1 as const,
+  fit: 'cover' as const,
+  background: { r: 0, g: 0, b: 0 },
+};
+
 export interface TestEnv {
   root: string;
   dataDir: string;

@@ -12,15 +12,10 @@ import type { JobInfo, RunInfo } from '../../../app/contract';
 import { distance, klToPrior, samplePrior } from '../../../app/latent';
 import type { ExplorerService } from '../../../app/service/explorer-service';
 import { forkSpawner, workerEntry } from '../../../app/service/worker-port';
-import { makeService, makeTestEnv, type TestEnv } from './fakes';
+import { GREY_28, makeService, makeTestEnv, type TestEnv } from './fakes';
 
 const built = existsSync(workerEntry());
-const SPEC = {
-  size: 28,
-  channels: 1 as const,
-  fit: 'cover' as const,
-  background: { r: 0, g: 0, b: 0 },
-};
+const SPEC = GREY_28;
 
 /**
  * Folder "rows": a white horizontal bar on black; folder "cols": a black vertical bar on white.

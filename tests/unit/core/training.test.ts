@@ -8,18 +8,13 @@ import type { ExplorerService } from '../../../app/service/explorer-service';
 import { batchBounds } from '../../../app/engine/worker/training-loop';
 import { RunStore } from '../../../app/service/run-store';
 import { forkSpawner, workerEntry } from '../../../app/service/worker-port';
-import { makeService, makeTestEnv, writeImages, type TestEnv } from './fakes';
+import { GREY_28, makeService, makeTestEnv, writeImages, type TestEnv } from './fakes';
 import { cli, cliBuilt } from './two-process-helpers';
 
 // These tests fork the real engine worker, which `npm test` builds before the unit tests run.
 const built = existsSync(workerEntry());
 
-const SPEC = {
-  size: 28,
-  channels: 1 as const,
-  fit: 'cover' as const,
-  background: { r: 0, g: 0, b: 0 },
-};
+const SPEC = GREY_28;
 const TINY: TrainingRequest = {
   model: { architecture: 'mlp', latentDim: 2, widths: [16] },
   epochs: 2,
