@@ -196,13 +196,18 @@ describe('the token stays on its own port', () => {
       // Cross-Origin-Resource-Policy blocks every reply from reaching another origin anyway.
       const cdp = await context.newCDPSession(other);
       await cdp.send('Network.enable');
+      // The two events of a request may come in either order: join them by request id.
       const urls = new Map<string, string>();
-      const answers: { url: string; status: number }[] = [];
+      const statuses = new Map<string, number>();
       cdp.on('Network.requestWillBeSent', (event) => urls.set(event.requestId, event.request.url));
-      cdp.on('Network.responseReceivedExtraInfo', (event) => {
-        const url = urls.get(event.requestId) ?? '';
-        if (url.startsWith(h.server.origin)) answers.push({ url, status: event.statusCode });
-      });
+      cdp.on('Network.responseReceivedExtraInfo', (event) =>
+        statuses.set(event.requestId, event.statusCode),
+      );
+      const answered = () =>
+        [...statuses].flatMap(([id, status]) => {
+          const url = urls.get(id) ?? '';
+          return url.startsWith(h.server.origin) ? [{ url, status }] : [];
+        });
       await other.goto(neighbour.origin);
       await other.waitForFunction('document.title === "done"');
       const secrets = [token(h), mediaKeyFor(token(h))];
@@ -216,7 +221,8 @@ describe('the token stays on its own port', () => {
       }
       // Its calls into serve mode (API, event stream, a thumbnail) carried nothing and were refused.
       const deadline = Date.now() + 15_000;
-      while (answers.length < 3 && Date.now() < deadline) await other.waitForTimeout(50);
+      while (answered().length < 3 && Date.now() < deadline) await other.waitForTimeout(50);
+      const answers = answered();
       expect(answers.map((a) => new URL(a.url).pathname).sort()).toEqual([
         '/api/events',
         '/api/getStatus',
