@@ -4,12 +4,13 @@
  * increments, every operation's numbers checked against what they must be, and the errors.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo, RunInfo } from '../../../app/contract';
 import { distance, klToPrior, samplePrior } from '../../../app/latent';
+import { startServer } from '../../../app/server/server';
 import type { ExplorerService } from '../../../app/service/explorer-service';
 import { forkSpawner, workerEntry } from '../../../app/service/worker-port';
 import { GREY_28, makeService, makeTestEnv, type TestEnv } from './fakes';
@@ -352,6 +353,54 @@ describe.skipIf(!built)('latent-space operations (model worker)', () => {
       code: 'NOT_FOUND',
       message: expect.stringMatching(/recorded steps: 1, 2, 4/),
     });
+  });
+
+  it('answers the same operations over serve mode, with the schema checking them', async () => {
+    const dir = await mkdtemp(path.join(env.root, 'static-'));
+    await writeFile(path.join(dir, 'index.html'), '<!doctype html>');
+    const server = await startServer({
+      api: service,
+      events: service.events,
+      media: service,
+      port: 0,
+      staticDir: dir,
+    });
+    try {
+      const post = async (method: string, body: unknown) => {
+        const res = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        return (await res.json()) as { ok: boolean; value?: unknown; error?: { code: string } };
+      };
+      const [image] = (await service.listImages({ limit: 1 })).images;
+      const near = await post('neighbors', {
+        source: { imageId: image!.id },
+        k: 2,
+        metric: 'wasserstein',
+      });
+      expect(near.ok).toBe(true);
+      expect(near.value).toEqual(
+        await service
+          .neighbors({ source: { imageId: image!.id }, k: 2, metric: 'wasserstein' })
+          .then((r) => ({ ...r, tookMs: (near.value as { tookMs: number }).tookMs })),
+      );
+      expect(
+        await post('neighbors', { source: { imageId: image!.id }, metric: 'manhattan' }),
+      ).toMatchObject({
+        ok: false,
+        error: { code: 'BAD_REQUEST' },
+      });
+      expect(await post('traverse', { dim: 1, direction: [1, 0, 0, 0] })).toMatchObject({
+        ok: false,
+        error: { code: 'BAD_REQUEST' },
+      });
+      const summary = await post('latentSummary', {});
+      expect(summary).toMatchObject({ ok: true, value: { runId: run.id, images: 80 } });
+    } finally {
+      await server.close();
+    }
   });
 
   it('encodes only new images, drops removed ones, and keeps finished batches when cancelled', async () => {
