@@ -153,7 +153,10 @@ export interface LatentSummary {
   meanKl: number;
   /** Mean stored −ELBO per image, nats. */
   meanNegElbo: number | null;
-  /** Whether neighbours share a folder: null when the images are all in one folder. */
+  /**
+   * Whether neighbours share a folder (a sub-folder of an added folder counts as its own):
+   * null when the images all sit in one folder.
+   */
   folderAgreement: { k: number; precision: number; baseline: number; folders: number } | null;
 }
 

@@ -39,6 +39,8 @@ export interface StoredEmbeddings {
   ids: Int32Array;
   folders: Int32Array;
   hashes: string[];
+  /** Each image's path relative to its folder (`/`-separated). */
+  relPaths: string[];
   /** [n, d] row-major. */
   mu: Float32Array;
   /** [n, d] row-major. */
@@ -57,7 +59,14 @@ export interface StoredMap {
   createdAt: string;
 }
 
-type JoinedRow = { id: number; folderId: number; hash: string; negElbo: number; kl: number } & {
+type JoinedRow = {
+  id: number;
+  folderId: number;
+  relPath: string;
+  hash: string;
+  negElbo: number;
+  kl: number;
+} & {
   mu: Buffer;
   logvar: Buffer;
 };
@@ -250,7 +259,7 @@ export class EmbeddingStore {
         : '';
       const rows = this.db
         .prepare<number[], JoinedRow>(
-          `SELECT i.id, i.folder_id AS folderId, i.hash, e.mu, e.logvar, e.neg_elbo AS negElbo, e.kl FROM images i
+          `SELECT i.id, i.folder_id AS folderId, i.rel_path AS relPath, i.hash, e.mu, e.logvar, e.neg_elbo AS negElbo, e.kl FROM images i
            JOIN embeddings e ON e.set_id = ? AND e.hash = i.hash
            WHERE i.status = 'ok'${scope} ORDER BY i.id`,
         )
@@ -267,6 +276,7 @@ export class EmbeddingStore {
       ids: new Int32Array(n),
       folders: new Int32Array(n),
       hashes: new Array<string>(n),
+      relPaths: new Array<string>(n),
       mu: new Float32Array(n * d),
       logvar: new Float32Array(n * d),
       negElbo: new Float32Array(n),
@@ -276,6 +286,7 @@ export class EmbeddingStore {
       out.ids[r] = row.id;
       out.folders[r] = row.folderId;
       out.hashes[r] = row.hash;
+      out.relPaths[r] = row.relPath;
       readBlob(row.mu, out.mu, r * d, d, 'mu', row.hash);
       readBlob(row.logvar, out.logvar, r * d, d, 'logvar', row.hash);
       out.negElbo[r] = row.negElbo;

@@ -231,15 +231,40 @@ export async function grid(
   };
 }
 
+/**
+ * The folder each image sits in, as a number: its library folder and the directory of its path
+ * inside it, so class sub-folders of one added folder (Fashion-MNIST's, a photo archive's
+ * albums) count as folders too.
+ */
+export function subFolderGroups(stored: { folders: Int32Array; relPaths: string[] }): {
+  labels: Int32Array;
+  count: number;
+} {
+  const index = new Map<string, number>();
+  const labels = new Int32Array(stored.folders.length);
+  stored.folders.forEach((folder, r) => {
+    const rel = stored.relPaths[r] ?? '';
+    const key = `${folder}/${rel.slice(0, Math.max(0, rel.lastIndexOf('/')))}`;
+    let label = index.get(key);
+    if (label === undefined) index.set(key, (label = index.size));
+    labels[r] = label;
+  });
+  return { labels, count: index.size };
+}
+
 export function summary(
   ctx: LatentContext,
   args: ModelArgs<'latentSummary'>,
 ): ModelResult<'latentSummary'> {
   const { table, stored } = requireTable(ctx);
   const s = summarizeDimensions(table);
-  const folders = new Set(stored.folders).size;
+  const groups = subFolderGroups(stored);
   const k = Math.min(args.k ?? 10, table.n - 1);
-  const agreement = folders > 1 && k >= 1 ? folderAgreement(table, { k }) : null;
+  const agreement =
+    groups.count > 1 && k >= 1
+      ? folderAgreement({ ...table, folders: groups.labels }, { k })
+      : null;
+  const folders = groups.count;
   const meanNegElbo = stored.negElbo.reduce((a, v) => a + v, 0) / Math.max(1, stored.n);
   return {
     images: table.n,

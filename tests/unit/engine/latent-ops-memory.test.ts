@@ -34,6 +34,8 @@ let libraryDir: string;
 let setId: number;
 let folderIds: number[];
 let imageIds: number[];
+let dark: number[];
+let light: number[];
 const replies = new Map<number, ModelEvent>();
 let nextId = 1;
 
@@ -62,21 +64,24 @@ beforeAll(async () => {
   cleanup = temp.cleanup;
   libraryDir = path.join(temp.dir, 'library');
   lib = await openLibrary(libraryDir);
-  folderIds = [];
+  // One added folder with two class sub-folders, like the Fashion-MNIST demo.
+  const root = path.join(temp.dir, 'photos');
   for (const [name, shift] of [
     ['dark', 0],
     ['light', 120],
   ] as const) {
-    const folder = path.join(temp.dir, name);
     for (let i = 0; i < 12; i++) {
       const v = shift + i * 9;
-      await put(folder, `c${i}.png`, await solid('png', { r: v, g: v, b: v }));
+      await put(path.join(root, name), `c${i}.png`, await solid('png', { r: v, g: v, b: v }));
     }
-    const record = await lib.addFolder(folder, SPEC);
-    await lib.ingest(record, { spec: SPEC, progressIntervalMs: 0 });
-    folderIds.push(record.id);
   }
-  imageIds = lib.listImages({ limit: 100 }).images.map((i) => i.id);
+  const record = await lib.addFolder(root, SPEC);
+  await lib.ingest(record, { spec: SPEC, progressIntervalMs: 0 });
+  folderIds = [record.id];
+  const listed = lib.listImages({ limit: 100 }).images;
+  imageIds = listed.map((i) => i.id);
+  dark = listed.filter((i) => i.relPath.startsWith('dark/')).map((i) => i.id);
+  light = listed.filter((i) => i.relPath.startsWith('light/')).map((i) => i.id);
   const vae = createVae(
     {
       architecture: 'mlp',
@@ -145,8 +150,8 @@ describe('latent operations in the model worker', () => {
       () => call('decodeMapPoint', { method: 'pca', x: 0.1, y: -0.2 }),
       () =>
         call('attributeVector', {
-          a: { folderIds: [folderIds[0]!] },
-          b: { folderIds: [folderIds[1]!] },
+          a: { imageIds: dark },
+          b: { imageIds: light },
           target: { imageId: a },
         }),
       () => call('outliers', { limit: 5 }),
@@ -162,11 +167,8 @@ describe('latent operations in the model worker', () => {
     expect(near.neighbors).toHaveLength(5);
     const summary = await call('latentSummary', {});
     expect(summary.images).toBe(24);
-    expect(summary.folderAgreement?.folders).toBe(2);
-    const attr = await call('attributeVector', {
-      a: { folderIds: [folderIds[0]!] },
-      b: { folderIds: [folderIds[1]!] },
-    });
+    expect(summary.folderAgreement?.folders).toBe(2); // two sub-folders of one added folder
+    const attr = await call('attributeVector', { a: { imageIds: dark }, b: { imageIds: light } });
     expect(attr.sizes).toEqual({ a: 12, b: 12 });
   });
 });
