@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureIo } from './cli-io';
 import {
   LATENT_COMMANDS,
   latentCommand,
@@ -15,7 +16,6 @@ import {
   type LatentFlags,
 } from '../../../app/cli/commands/latent';
 import { parseSource } from '../../../app/cli/commands/latent-args';
-import type { CliIo } from '../../../app/cli/io';
 import { UsageError } from '../../../app/cli/io';
 import { composeImages } from '../../../app/cli/picture';
 import { runCli } from '../../../app/cli/run';
@@ -37,17 +37,7 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-function io(interrupt?: Promise<void>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const value: CliIo = {
-    stdout: { write: (t: string) => out.push(t) },
-    stderr: { write: (t: string) => err.push(t) },
-    env: { LATENT_EXPLORER_DATA_DIR: path.join(tmp, 'data'), LATENT_EXPLORER_BACKEND: 'cpu' },
-    interrupted: interrupt ?? new Promise<void>(() => undefined),
-  };
-  return { io: value, out: () => out.join(''), err: () => err.join('') };
-}
+const io = (interrupt?: Promise<void>) => captureIo(path.join(tmp, 'data'), interrupt);
 
 /** A w×h image of one grey value (or an RGB colour). */
 function image(value: number, size = 28, channels: 1 | 3 = 1): DecodedImage {

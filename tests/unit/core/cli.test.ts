@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureIo } from './cli-io';
 import { runCli } from '../../../app/cli/run';
-import type { CliIo } from '../../../app/cli/io';
 
 let tmp: string;
 let dataDir: string;
@@ -27,17 +27,7 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-function io(interrupt?: Promise<void>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const value: CliIo = {
-    stdout: { write: (t: string) => out.push(t) },
-    stderr: { write: (t: string) => err.push(t) },
-    env: { LATENT_EXPLORER_DATA_DIR: dataDir, LATENT_EXPLORER_BACKEND: 'cpu' },
-    interrupted: interrupt ?? new Promise<void>(() => undefined),
-  };
-  return { io: value, out: () => out.join(''), err: () => err.join('') };
-}
+const io = (interrupt?: Promise<void>) => captureIo(dataDir, interrupt);
 
 describe('latent-explorer CLI', () => {
   it('prints its version and help', async () => {
