@@ -343,6 +343,7 @@ if (wants('latency')) {
           model,
           implementation: `tfjs ${b}`,
           encodeImagesPerSec: r.encode.imagesPerSec,
+          libraryEncodeImagesPerSec: r.libraryEncode?.imagesPerSec ?? null,
           decodeP50Ms: r.decodeOne.p50Ms,
           decodeP95Ms: r.decodeOne.p95Ms,
         });
