@@ -36,6 +36,8 @@ export interface ResolvedSource {
   row: number | null;
   mu: Float32Array;
   logVar: Float32Array | null;
+  /** The stored −ELBO of a stored library image, else null. */
+  negElbo: number | null;
 }
 
 /** Everything one call needs, built by the model server. */
@@ -145,6 +147,7 @@ export async function resolveSource(
       row: null,
       mu: Float32Array.from(source.latent),
       logVar: source.logVar ? Float32Array.from(source.logVar) : null,
+      negElbo: null,
     };
   }
   if ('imageId' in source) {
@@ -156,13 +159,14 @@ export async function resolveSource(
         row,
         mu: loaded.table.mu.slice(row * d, (row + 1) * d),
         logVar: loaded.table.logvar.slice(row * d, (row + 1) * d),
+        negElbo: loaded.stored.negElbo[row] as number,
       };
     }
     const p = await encodeImages(ctx.vae, await ctx.pixelsOf([source.imageId]));
-    return { imageId: source.imageId, row: null, mu: p.mu, logVar: p.logVar };
+    return { imageId: source.imageId, row: null, mu: p.mu, logVar: p.logVar, negElbo: null };
   }
   const p = await encodeImages(ctx.vae, await outsidePixels(source.file, ctx.spec));
-  return { imageId: null, row: null, mu: p.mu, logVar: p.logVar };
+  return { imageId: null, row: null, mu: p.mu, logVar: p.logVar, negElbo: null };
 }
 
 /** Decodes row-major codes [count, d] to images. */

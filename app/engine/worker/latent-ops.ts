@@ -1,7 +1,8 @@
 /**
  * The latent-space operations of the model worker: app/latent's computations over the run's
  * stored embeddings, with the model decoding what they produce. One function per method of
- * {@link ModelMethods}; arguments were validated by the contract's schemas.
+ * {@link ModelMethods} (the maps' are in latent-map-ops.ts); arguments were validated by the
+ * contract's schemas.
  */
 import { ExplorerError } from '../../contract';
 import {
@@ -10,26 +11,16 @@ import {
   attributeConsistency,
   attributeVector,
   exactKnnAsync,
-  fitPca,
   folderAgreement,
   interpolate,
   klToPrior,
-  latentAtMapPoint,
   latentGrid,
   onManifoldDistances,
-  pcaInverse,
-  pcaProject,
   rankOutliers,
-  sampleIndices,
-  seededUniform,
   summarizeDimensions,
   traverseDimension,
   traverseDirection,
-  tsneMap,
-  umapMap,
   type LatentQuery,
-  type MapResult,
-  type PcaModel,
 } from '../../latent';
 import {
   decodeFrames,
@@ -44,12 +35,13 @@ import type { ModelArgs, ModelResult } from './protocol';
 
 /** Libraries at least this large are searched through the HNSW index by default. */
 export const HNSW_AUTO_ROWS = 20_000;
-/** t-SNE is exact (O(N²)): larger libraries are mapped on a seeded sample of this many. */
-export const TSNE_MAX_POINTS = 3_000;
 
-function relPathOf(ctx: LatentContext, imageId: number): { folderId: number; relPath: string } {
-  const image = ctx.library.getImage(imageId);
-  return { folderId: image?.folderId ?? 0, relPath: image?.relPath ?? '' };
+/** Where a table row's image is, from the stored table (no catalogue query per result). */
+function locationOf(loaded: LoadedTable, row: number): { folderId: number; relPath: string } {
+  return {
+    folderId: loaded.stored.folders[row] as number,
+    relPath: loaded.stored.relPaths[row] as string,
+  };
 }
 
 export async function posterior(
@@ -61,8 +53,6 @@ export async function posterior(
   const logVar = p.logVar ?? new Float32Array(d);
   const klPerDim = Array.from(klToPrior(p.mu, logVar));
   const [reconstruction] = await decodeFrames(ctx, p.mu);
-  const stored =
-    p.row !== null ? (ctx.tables.get(ctx.library, ctx.embeddings)?.stored ?? null) : null;
   return {
     imageId: p.imageId,
     mu: Array.from(p.mu),
@@ -71,7 +61,7 @@ export async function posterior(
     klPerDim,
     kl: klPerDim.reduce((s, v) => s + v, 0),
     reconstruction: reconstruction as NonNullable<typeof reconstruction>,
-    negElbo: stored && p.row !== null ? (stored.negElbo[p.row] as number) : null,
+    negElbo: p.negElbo,
   };
 }
 
@@ -112,7 +102,11 @@ export async function neighbors(
     search,
     searched,
     tookMs: performance.now() - started,
-    neighbors: found.map((n) => ({ imageId: n.id, distance: n.distance, ...relPathOf(ctx, n.id) })),
+    neighbors: found.map((n) => ({
+      imageId: n.id,
+      distance: n.distance,
+      ...locationOf(loaded, n.index),
+    })),
   };
 }
 
@@ -138,12 +132,7 @@ export async function interpolatePath(
       image: images[i] as (typeof images)[number],
       segment: path.segment[i] as number,
       t: path.t[i] as number,
-      nearest: nearest[i]
-        ? {
-            imageId: (nearest[i] as { id: number }).id,
-            distance: (nearest[i] as { distance: number }).distance,
-          }
-        : null,
+      nearest: nearest[i] ? { imageId: nearest[i].id, distance: nearest[i].distance } : null,
     })),
   };
 }
@@ -160,12 +149,6 @@ export async function traverse(
   };
   let walk;
   if (args.dim !== undefined) {
-    if (args.dim >= d) {
-      throw new ExplorerError(
-        'BAD_REQUEST',
-        `dim ${args.dim} is not a dimension of this ${d}-D latent space.`,
-      );
-    }
     walk = traverseDimension(base, args.dim, {
       ...options,
       mode: args.absolute ? 'absolute' : 'offset',
@@ -202,15 +185,6 @@ export async function grid(
       dims = [order[0] as number, order[1] as number];
     } else dims = [0, 1];
   }
-  for (const dim of dims) {
-    if (dim >= d)
-      throw new ExplorerError(
-        'BAD_REQUEST',
-        `dim ${dim} is not a dimension of this ${d}-D latent space.`,
-      );
-  }
-  if (dims[0] === dims[1])
-    throw new ExplorerError('BAD_REQUEST', 'The grid needs two different dimensions.');
   const base = args.source ? (await resolveSource(ctx, args.source)).mu : undefined;
   const g = latentGrid(d, {
     dims,
@@ -285,112 +259,6 @@ export function summary(
   };
 }
 
-function pcaMeta(model: PcaModel): {
-  kind: 'pca';
-  mean: number[];
-  components: number[];
-  k: number;
-} {
-  return {
-    kind: 'pca',
-    mean: Array.from(model.mean),
-    components: Array.from(model.components),
-    k: model.k,
-  };
-}
-
-export async function computeMap(
-  ctx: LatentContext,
-  args: ModelArgs<'computeMap'>,
-): Promise<ModelResult<'computeMap'>> {
-  const { table, stored } = requireTable(ctx);
-  const started = performance.now();
-  const common = { seed: args.seed, signal: ctx.signal, onProgress: ctx.progress };
-  let rows: number[];
-  let coords: Float32Array;
-  let explained: number[] | null = null;
-  let decodeMeta: ModelResult<'computeMap'>['decodeMeta'] = { kind: 'points' };
-  if (args.method === 'pca') {
-    const model = fitPca(table, 2);
-    rows = Array.from({ length: table.n }, (_, i) => i);
-    coords = pcaProject(model, table.mu);
-    explained = model.explainedRatio;
-    decodeMeta = pcaMeta(model);
-    ctx.progress(1, 1);
-  } else {
-    const sample =
-      args.method === 'tsne' && table.n > TSNE_MAX_POINTS
-        ? sampleIndices(table.n, TSNE_MAX_POINTS, seededUniform(args.seed)).sort((a, b) => a - b)
-        : undefined;
-    const map: MapResult = await (args.method === 'umap' ? umapMap : tsneMap)(table, {
-      ...common,
-      ...(sample ? { rows: sample } : {}),
-    });
-    rows = map.rows;
-    coords = map.coords;
-  }
-  const x: number[] = [];
-  const y: number[] = [];
-  for (let i = 0; i < rows.length; i++) {
-    x.push(coords[i * 2] as number);
-    y.push(coords[i * 2 + 1] as number);
-  }
-  return {
-    method: args.method,
-    seed: args.seed,
-    imageIds: rows.map((r) => table.ids[r] as number),
-    x,
-    y,
-    explainedVariance: explained,
-    durationMs: performance.now() - started,
-    revision: stored.set.revision,
-    decodeMeta,
-  };
-}
-
-export async function decodeMapPoint(
-  ctx: LatentContext,
-  args: ModelArgs<'decodeMapPoint'>,
-  map: { imageIds: Int32Array; coords: Float32Array; meta: unknown } | null,
-): Promise<ModelResult<'decodeMapPoint'>> {
-  const loaded = requireTable(ctx);
-  if (map === null) {
-    throw new ExplorerError(
-      'NOT_FOUND',
-      `There is no ${args.method.toUpperCase()} map of this run's current embeddings: compute it first.`,
-    );
-  }
-  const meta = map.meta as ModelResult<'computeMap'>['decodeMeta'];
-  let mu: Float32Array;
-  let blended: { imageId: number; weight: number }[] = [];
-  if (meta.kind === 'pca') {
-    const d = loaded.table.d;
-    const model: PcaModel = {
-      d,
-      k: meta.k,
-      mean: Float64Array.from(meta.mean),
-      components: Float64Array.from(meta.components),
-      variances: [],
-      explainedRatio: [],
-    };
-    mu = pcaInverse(model, [args.x, args.y]);
-  } else {
-    const rows = Array.from(map.imageIds, (id) => loaded.rowOf.get(id) ?? -1);
-    if (rows.includes(-1)) {
-      throw new ExplorerError(
-        'NOT_FOUND',
-        'The map is out of date with the stored embeddings: compute it again.',
-      );
-    }
-    const mapResult: MapResult = { method: 'umap', rows, dims: 2, coords: map.coords };
-    const at = latentAtMapPoint(loaded.table, mapResult, [args.x, args.y]);
-    mu = at.mu;
-    blended = at.neighbours.map((n) => ({ imageId: n.id, weight: n.weight }));
-  }
-  const [image] = await decodeFrames(ctx, mu);
-  return { latent: Array.from(mu), image: image as NonNullable<typeof image>, neighbors: blended };
-}
-
 function groupRows(
   loaded: LoadedTable,
   group: ModelArgs<'attributeVector'>['a'],
@@ -454,7 +322,8 @@ export async function attribute(
 }
 
 export function outliers(ctx: LatentContext, args: ModelArgs<'outliers'>): ModelResult<'outliers'> {
-  const { table, stored } = requireTable(ctx);
+  const loaded = requireTable(ctx);
+  const { table, stored } = loaded;
   const folders = args.folderIds;
   const rows: number[] = [];
   for (let r = 0; r < table.n; r++) {
@@ -470,7 +339,7 @@ export function outliers(ctx: LatentContext, args: ModelArgs<'outliers'>): Model
       imageId: o.id,
       negElbo: o.score,
       z: o.z,
-      ...relPathOf(ctx, o.id),
+      ...locationOf(loaded, rows[o.index] as number),
     })),
   };
 }
