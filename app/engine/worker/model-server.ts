@@ -15,6 +15,7 @@ import { samplePrior } from '../../latent';
 import { libraryPixelSource, splitByHash, validationSample } from './dataset';
 import { toDecodedImages } from './images';
 import { rowsOf, TableCache, type LatentContext } from './latent-context';
+import * as mapOps from './latent-map-ops';
 import * as ops from './latent-ops';
 import type { ModelArgs, ModelCall, ModelEvent, ModelMethod, ModelResult } from './protocol';
 
@@ -207,13 +208,13 @@ export class ModelServer {
     traverse: this.latent(ops.traverse),
     latentGrid: this.latent(ops.grid),
     latentSummary: this.latent(ops.summary),
-    computeMap: this.latent(ops.computeMap),
+    computeMap: this.latent(mapOps.computeMap),
     decodeMapPoint: this.latent((ctx, args) => {
       const map =
         ctx.embeddings === null
           ? null
           : ctx.library.embeddings.loadMap(ctx.embeddings.setId, args.method);
-      return ops.decodeMapPoint(ctx, args, map);
+      return mapOps.decodeMapPoint(ctx, args, map);
     }),
     attributeVector: this.latent(ops.attribute),
     outliers: this.latent(ops.outliers),
