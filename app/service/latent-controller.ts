@@ -95,10 +95,8 @@ export class LatentController {
     }
   }
 
-  private async currentSet(
-    lib: Library,
-    run: ResolvedRun['run'],
-  ): Promise<EmbeddingSetInfo | null> {
+  /** The run's set at its current checkpoint step, or null. */
+  private currentSet(lib: Library, run: ResolvedRun['run']): EmbeddingSetInfo | null {
     return lib.embeddings.set(run.id, run.checkpoint.step);
   }
 
@@ -119,7 +117,7 @@ export class LatentController {
   async embeddingsStatus(runId?: string): Promise<EmbeddingsInfo | null> {
     const { run } = await this.resolveRun(runId);
     const lib = await this.deps.library();
-    const set = (await this.currentSet(lib, run)) ?? lib.embeddings.sets(run.id)[0] ?? null;
+    const set = this.currentSet(lib, run) ?? lib.embeddings.sets(run.id)[0] ?? null;
     return set ? this.info(lib, run, set) : null;
   }
 
@@ -150,7 +148,7 @@ export class LatentController {
     const lib = await this.deps.library();
     const step = run.checkpoint.step;
     const set = lib.trainingSet(run.spec, run.settings.folderIds);
-    const existing = await this.currentSet(lib, run);
+    const existing = this.currentSet(lib, run);
     const stored = existing ? lib.embeddings.storedHashes(existing.id) : new Set<string>();
     const wanted = new Set(set.hashes);
     const stale = [...stored].filter((h) => force || !wanted.has(h));
@@ -196,7 +194,7 @@ export class LatentController {
   /** The stored embeddings a call on `run` uses (its current checkpoint's), or null. */
   private async ref(run: ResolvedRun['run']): Promise<EmbeddingsRef | null> {
     const lib = await this.deps.library();
-    const set = await this.currentSet(lib, run);
+    const set = this.currentSet(lib, run);
     return set ? { setId: set.id, folderIds: run.settings.folderIds } : null;
   }
 
@@ -252,7 +250,7 @@ export class LatentController {
   async getMap(runId: string | undefined, method: MapMethod): Promise<LatentMap | null> {
     const { run } = await this.resolveRun(runId);
     const lib = await this.deps.library();
-    const set = await this.currentSet(lib, run);
+    const set = this.currentSet(lib, run);
     const stored = set ? lib.embeddings.loadMap(set.id, method) : null;
     return set && stored ? LatentController.toMap(run, set.step, stored) : null;
   }
@@ -284,7 +282,7 @@ export class LatentController {
 
   private async storeMap(run: ResolvedRun['run'], map: ComputedMap): Promise<LatentMap> {
     const lib = await this.deps.library();
-    const set = await this.currentSet(lib, run);
+    const set = this.currentSet(lib, run);
     const coords = new Float32Array(map.imageIds.length * 2);
     map.x.forEach((x, i) => (coords[2 * i] = x));
     map.y.forEach((y, i) => (coords[2 * i + 1] = y));
