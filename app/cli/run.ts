@@ -9,14 +9,14 @@ import { resolveDataDir } from '../paths';
 import { DEFAULT_PORT } from '../server/server';
 import { appVersion } from '../version';
 import { infoCommand } from './commands/info';
+import { latentCommand } from './commands/latent';
 import {
   LATENT_COMMANDS,
   LATENT_FLAGS,
   LATENT_HELP,
   LATENT_OPTIONS,
   isLatentCommand,
-  latentCommand,
-} from './commands/latent';
+} from './commands/latent-spec';
 import { joinNegativeValues } from './commands/latent-args';
 import {
   demoCommand,

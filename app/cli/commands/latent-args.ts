@@ -12,7 +12,7 @@ import {
 } from '../../contract';
 import { numbers } from '../flag-values';
 import { UsageError } from '../io';
-import type { LatentFlags } from './latent';
+import type { LatentFlags } from './latent-spec';
 
 /** Flags whose value may start with a minus sign (a number list), e.g. `--range -3,3`. */
 const NUMERIC_LIST_FLAGS = ['--range', '--strength', '--latent', '--direction'];

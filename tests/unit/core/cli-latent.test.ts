@@ -8,13 +8,12 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureIo } from './cli-io';
+import { latentCommand, type LatentContext } from '../../../app/cli/commands/latent';
 import {
   LATENT_COMMANDS,
-  latentCommand,
   type LatentCommandName,
-  type LatentContext,
   type LatentFlags,
-} from '../../../app/cli/commands/latent';
+} from '../../../app/cli/commands/latent-spec';
 import { parseSource } from '../../../app/cli/commands/latent-args';
 import { UsageError } from '../../../app/cli/io';
 import { composeImages } from '../../../app/cli/picture';
